@@ -1,0 +1,196 @@
+"""Earshot's settings: `EARSHOT_*` environment variables over the TOML file over these defaults."""
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from config.errors import ConfigError
+from config.rules import DEFAULT_RULES, RuleConfig
+from config.targets import ReplayTarget, Target
+
+DEFAULT_CONFIG_FILE = "earshot.toml"
+DEFAULT_DATABASE_URL = "sqlite:///earshot.db"
+
+
+class BrandSettings(BaseModel):
+    """Who "we" are: our own accounts (never queued) and the competitors we compare against."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = "Our brand"
+    own_accounts: dict[str, list[str]] = Field(default_factory=dict)
+    competitors: list[str] = Field(default_factory=list)
+
+    def is_own_account(self, platform: str, handle: str | None) -> bool:
+        handles = {h.lower() for h in self.own_accounts.get(platform, [])}
+        return bool(handle) and handle.lower() in handles
+
+
+class EnrichSettings(BaseModel):
+    """Which enrichers run, and how many posts they take at once."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sentiment: str = "vader"
+    enrichers: list[str] = Field(
+        default_factory=lambda: ["language", "sentiment", "products", "complaints", "questions"]
+    )
+    batch_size: int = Field(default=500, ge=1, le=100_000)
+
+
+class CollectSettings(BaseModel):
+    """How collectors hand posts to the store."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    batch_size: int = Field(default=1000, ge=1, le=100_000)
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Build it with `load_settings`, never at import time."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="EARSHOT_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    database_url: str = DEFAULT_DATABASE_URL
+    config_file: Path | None = None
+    brand: BrandSettings = Field(default_factory=BrandSettings)
+    listen: list[Target] = Field(default_factory=list)
+    rules: list[RuleConfig] = Field(default_factory=lambda: [RuleConfig(**r) for r in DEFAULT_RULES])
+    enrich: EnrichSettings = Field(default_factory=EnrichSettings)
+    collect: CollectSettings = Field(default_factory=CollectSettings)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("listen")
+    @classmethod
+    def _target_names_unique(cls, targets: list[Any]) -> list[Any]:
+        seen: set[str] = set()
+        for target in targets:
+            if target.name in seen:
+                raise ValueError(f"target name {target.name!r} is used twice; names must be unique")
+            seen.add(target.name)
+        return targets
+
+    @field_validator("rules")
+    @classmethod
+    def _rule_names_unique(cls, rules: list[RuleConfig]) -> list[RuleConfig]:
+        names = [r.name for r in rules]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"rule names must be unique; repeated: {', '.join(duplicates)}")
+        return rules
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Read settings: overrides > environment > TOML (`config_file`, else $EARSHOT_CONFIG, else ./earshot.toml)."""
+    path, explicit = _config_path(config_file)
+    file_values = _read_toml(path, explicit)
+    if file_values:
+        _resolve_replay_paths(file_values, path.parent)
+
+    class _FromFile(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return (init_settings, env_settings, _DictSource(settings_cls, file_values))
+
+    values = {**overrides}
+    if file_values:
+        values.setdefault("config_file", path)
+    try:
+        return _FromFile(**values)
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc, path if file_values else None)) from None
+
+
+class _DictSource(PydanticBaseSettingsSource):
+    """Values read from the TOML file, as the lowest-priority settings source."""
+
+    def __init__(self, settings_cls: type[BaseSettings], values: dict[str, Any]) -> None:
+        super().__init__(settings_cls)
+        self._values = values
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._values.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._values)
+
+
+def _config_path(config_file: str | Path | None) -> tuple[Path, bool]:
+    if config_file is not None:
+        return Path(config_file), True
+    from_env = os.environ.get("EARSHOT_CONFIG")
+    if from_env:
+        return Path(from_env), True
+    return Path(DEFAULT_CONFIG_FILE), False
+
+
+def _read_toml(path: Path, explicit: bool) -> dict[str, Any]:
+    if not path.exists():
+        if explicit:
+            raise ConfigError(f"config file {path} not found; create it or unset EARSHOT_CONFIG")
+        return {}
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _resolve_replay_paths(values: dict[str, Any], base: Path) -> None:
+    for target in values.get("listen", []):
+        if isinstance(target, dict) and target.get("platform") == "replay":
+            paths = target.get("path")
+            if isinstance(paths, str):
+                paths = [paths]
+            if isinstance(paths, list):
+                target["path"] = [
+                    str(base / p) if isinstance(p, str) and not Path(p).is_absolute() else p
+                    for p in paths
+                ]
+
+
+def _one_line(exc: ValidationError, path: Path | None) -> str:
+    error = exc.errors()[0]
+    key = _dotted(error["loc"])
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (check the spelling; see the README for allowed keys)"
+    elif error["type"] == "union_tag_invalid":
+        ctx = error.get("ctx", {})
+        key = f"{key}.{ctx.get('discriminator', '').strip(chr(39))}"
+        message = f"must be one of {ctx.get('expected_tags')} (got {ctx.get('tag')!r})"
+    elif error["type"] == "literal_error":
+        message = f"{message} (got {error.get('input')!r})"
+    where = f"{path}: " if path else ""
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"config error: {where}{key}: {message}{more}"
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif item in {"replay", "x", "reddit"} and parts and parts[-1].startswith("["):
+            continue  # the discriminator branch pydantic adds to the location
+        else:
+            parts.append(f".{item}" if parts else str(item))
+    return "".join(parts) or "(root)"
+
+
+def replay_target(name: str, paths: list[str]) -> ReplayTarget:
+    """A replay target built in code (used by the demo)."""
+    return ReplayTarget(name=name, platform="replay", path=paths)

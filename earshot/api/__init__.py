@@ -1,0 +1,1 @@
+"""The HTTP app: JSON API under /api, the web pages, health; built by `create_app`."""

@@ -1,0 +1,36 @@
+"""The root `earshot` command, its global options, and the command groups."""
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from earshot.cli.errors import ErrorReportingGroup
+from earshot.cli.state import CliState, configure_logging
+
+app = typer.Typer(
+    cls=ErrorReportingGroup,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Earshot: hear what customers say about you in public, and act on it.",
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+queue_app = typer.Typer(help="The engagement queue.", no_args_is_help=True)
+customers_app = typer.Typer(help="CRM customers.", no_args_is_help=True)
+catalog_app = typer.Typer(help="The product catalog.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(queue_app, name="queue")
+app.add_typer(customers_app, name="customers")
+app.add_typer(catalog_app, name="catalog")
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    config: Annotated[
+        Optional[Path], typer.Option("--config", "-c", help="TOML config file (default: $EARSHOT_CONFIG or ./earshot.toml).")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show details and tracebacks.")] = False,
+) -> None:
+    configure_logging(verbose)
+    ctx.obj = CliState(config_file=config, verbose=verbose)

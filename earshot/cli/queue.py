@@ -1,0 +1,51 @@
+"""`earshot queue list`: the engagement queue in the terminal."""
+
+import json
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from earshot.cli.app import queue_app
+from earshot.cli.state import console, state
+from earshot.services.queue import count_queue, list_queue
+from storage.engine import session_scope
+
+
+@queue_app.command("list")
+def queue_list(
+    ctx: typer.Context,
+    team: Annotated[Optional[str], typer.Option("--team", help="pr, support, or another team.")] = None,
+    item_state: Annotated[Optional[str], typer.Option("--state", help="new, assigned, replied or resolved.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
+) -> None:
+    """List queue items, most urgent first."""
+    cli = state(ctx)
+    with session_scope(cli.engine) as session:
+        rows = list_queue(session, team=team, state=item_state, limit=limit)
+        total = count_queue(session, team=team, state=item_state)
+    if as_json:
+        for row in rows:
+            typer.echo(json.dumps({**row.__dict__, "due_at": _iso(row.due_at), "created_at": _iso(row.created_at)}))
+        return
+    table = Table(title=f"{team or 'all teams'}: {len(rows)} of {total} items")
+    for column in ("id", "P", "state", "author", "sentiment", "customer", "text", "rule"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            str(row.id), str(row.priority), row.state,
+            escape(f"@{row.author_handle} ({row.followers:,})"), row.sentiment_label or "-",
+            escape(row.customer_name or "-"), escape(_shorten(row.text)), escape(row.rule),
+        )
+    console.print(table)
+
+
+def _shorten(text: str, width: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None

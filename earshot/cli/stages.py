@@ -1,0 +1,75 @@
+"""`earshot collect|enrich|route`: run one stage of the flow over the store, with progress and counts."""
+
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from earshot.cli.app import app
+from earshot.cli.progress import progress_bar
+from earshot.cli.reporting import counts_table, print_problems
+from earshot.cli.state import CliState, console, state
+from engage.router import RouteRun, route_pending
+from enrich.pipeline import EnrichRun, enrich_pending
+from listener.run import CollectRun, collect
+
+stderr = Console(stderr=True)
+
+
+def run_collect(cli: CliState, *, source: str | None = None) -> list[CollectRun]:
+    if not cli.settings.listen:
+        stderr.print("no listening targets configured; add [[listen]] tables to earshot.toml (see the README)")
+        return []
+    with progress_bar() as progress:
+        task = progress.add_task("collecting", total=None)
+        runs = collect(cli.engine, cli.settings, source=source,
+                       on_batch=lambda run, batch: progress.advance(task, batch.fetched))
+    for run in runs:
+        if run.not_configured:
+            stderr.print(f"[yellow]{run.target}[/yellow]: {run.platform} not configured: {run.not_configured}")
+        print_problems(run.problems, verbose=cli.verbose)
+    columns = ["fetched", "new", "duplicates", "malformed"]
+    console.print(counts_table("collected", [(r.target, r.counts) for r in runs], columns))
+    return runs
+
+
+def run_enrich(cli: CliState, *, rerun: bool = False) -> EnrichRun:
+    with progress_bar() as progress:
+        task = progress.add_task("enriching", total=None)
+        run = enrich_pending(cli.engine, cli.settings, rerun=rerun, on_batch=lambda n: progress.advance(task, n))
+    print_problems(run.errors, verbose=cli.verbose)
+    console.print(counts_table("enriched", [("posts", run.counts)], ["enriched", "errors", "new_links"]))
+    return run
+
+
+def run_route(cli: CliState) -> RouteRun:
+    with progress_bar() as progress:
+        task = progress.add_task("routing", total=None)
+        run = route_pending(cli.engine, cli.settings, on_batch=lambda n: progress.advance(task, n))
+    columns = ["routed", "queued", "rerouted", "unchanged", "kept", "not_queued"]
+    console.print(counts_table("routed", [("posts", run.counts)], columns))
+    return run
+
+
+@app.command("collect")
+def collect_command(
+    ctx: typer.Context,
+    source: Annotated[Optional[str], typer.Option("--source", help="Only targets of this platform (replay, x, reddit).")] = None,
+) -> None:
+    """Collect new posts once from every configured target."""
+    run_collect(state(ctx), source=source)
+
+
+@app.command("enrich")
+def enrich_command(
+    ctx: typer.Context,
+    rerun: Annotated[bool, typer.Option("--rerun", help="Enrich every post again, not only new ones.")] = False,
+) -> None:
+    """Enrich posts that have not been enriched yet."""
+    run_enrich(state(ctx), rerun=rerun)
+
+
+@app.command("route")
+def route_command(ctx: typer.Context) -> None:
+    """Route enriched posts into the PR and support queues."""
+    run_route(state(ctx))

@@ -1,0 +1,33 @@
+"""Store-wide counts: what `earshot stats` and `/api/stats` report."""
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from storage.models import Customer, Enrichment, Post, QueueItem
+from storage.repo.links import count_linked_authors
+
+
+def store_stats(session: Session) -> dict[str, Any]:
+    queue = dict(session.execute(select(QueueItem.team, func.count()).group_by(QueueItem.team)))
+    by_state = dict(session.execute(select(QueueItem.state, func.count()).group_by(QueueItem.state)))
+    by_platform = dict(session.execute(select(Post.platform, func.count()).group_by(Post.platform)))
+    sentiment = dict(
+        session.execute(
+            select(Enrichment.sentiment_label, func.count()).group_by(Enrichment.sentiment_label)
+        )
+    )
+    return {
+        "posts": session.scalar(select(func.count()).select_from(Post)) or 0,
+        "posts_by_platform": by_platform,
+        "enriched": session.scalar(select(func.count()).select_from(Enrichment)) or 0,
+        "complaints": session.scalar(
+            select(func.count()).select_from(Enrichment).where(Enrichment.is_complaint.is_(True))
+        ) or 0,
+        "sentiment": {("unscored" if label is None else label): n for label, n in sentiment.items()},
+        "customers": session.scalar(select(func.count()).select_from(Customer)) or 0,
+        "linked": count_linked_authors(session),
+        "queue": {team: queue.get(team, 0) for team in sorted({"pr", "support", *queue})},
+        "queue_by_state": by_state,
+    }

@@ -1,0 +1,1 @@
+"""Server-rendered pages for staff (Jinja2, autoescaped: post text is untrusted)."""

@@ -1,0 +1,47 @@
+"""HTML pages: the team queue."""
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from earshot.api.deps import SessionDep
+from earshot.services.queue import count_queue, list_queue
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def http_url(value: str | None) -> str | None:
+    """Only http(s) links from collected data reach an href (no javascript: or data: URLs)."""
+    return value if value and value.lower().startswith(("https://", "http://")) else None
+
+
+templates.env.filters["http_url"] = http_url
+router = APIRouter(include_in_schema=False)
+TEAMS = ("support", "pr")
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/queue?team=support", status_code=303)
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue_page(
+    request: Request,
+    session: SessionDep,
+    team: Annotated[str | None, Query(max_length=32)] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> HTMLResponse:
+    per_page = 50
+    rows = list_queue(session, team=team, limit=per_page, offset=(page - 1) * per_page)
+    counts = {name: count_queue(session, team=name) for name in TEAMS}
+    total = count_queue(session, team=team)
+    return templates.TemplateResponse(
+        request,
+        "queue.html",
+        {"rows": rows, "team": team, "teams": TEAMS, "counts": counts, "total": total, "page": page,
+         "pages": max(1, -(-total // per_page))},
+    )

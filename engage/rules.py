@@ -1,0 +1,74 @@
+"""Routing rules: compiled once from config, evaluated in order; the first that matches wins."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from config.errors import ConfigError
+from config.rules import NO_TEAM, RuleConfig
+from engage.conditions import Condition, conditions
+from engage.facts import RoutingFacts
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    conditions: tuple[Condition, ...]
+    team: str
+    priority: int
+    sla: timedelta | None
+    tags: tuple[str, ...]
+
+    @property
+    def queues(self) -> bool:
+        return self.team != NO_TEAM
+
+    def match(self, facts: RoutingFacts) -> list[str] | None:
+        """The reasons every condition holds, or None when one does not."""
+        reasons = []
+        for condition in self.conditions:
+            reason = condition.check(facts)
+            if reason is None:
+                return None
+            reasons.append(reason)
+        return reasons or ["no conditions (catch-all)"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    rule: Rule
+    reasons: list[str]
+
+
+NO_MATCH = Rule(name="(no rule matched)", conditions=(), team=NO_TEAM, priority=4, sla=None, tags=())
+
+
+def compile_rules(configs: list[RuleConfig]) -> list[Rule]:
+    """Build rules; a bad one is a ConfigError naming the rule and the field at fault."""
+    return [_compile(config) for config in configs]
+
+
+def _compile(config: RuleConfig) -> Rule:
+    built = []
+    for key, value in config.when.items():
+        try:
+            built.append(conditions.get(key)(value))
+        except ConfigError as exc:
+            raise ConfigError(f"rule {config.name!r}: when.{key}: {exc}") from None
+        except ValueError as exc:
+            raise ConfigError(f"rule {config.name!r}: when.{key}: {exc}") from None
+    return Rule(
+        name=config.name,
+        conditions=tuple(built),
+        team=config.team,
+        priority=config.priority,
+        sla=config.sla,
+        tags=tuple(config.tags),
+    )
+
+
+def decide(rules: list[Rule], facts: RoutingFacts) -> Decision:
+    for rule in rules:
+        reasons = rule.match(facts)
+        if reasons is not None:
+            return Decision(rule=rule, reasons=reasons)
+    return Decision(rule=NO_MATCH, reasons=[])

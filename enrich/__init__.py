@@ -1,0 +1,1 @@
+"""Enrichment: NLP over each post (sentiment, products, complaints, questions) and the customer link."""

@@ -1,0 +1,51 @@
+"""The `complaints` enricher: is the post a complaint, about what (issue category) and which product."""
+
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+from enrich.base import EnrichContext, Enricher, EnrichItem, enrichers
+from enrich.text_matching import blank_pipeline, longest_matches, phrase_matcher
+
+LEXICON = Path(__file__).parent / "lexicons" / "complaints.toml"
+GENERAL = "other"
+
+
+def load_lexicon(path: Path = LEXICON) -> dict[str, dict[str, list[str]]]:
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+@enrichers.register
+class ComplaintEnricher(Enricher):
+    name = "complaints"
+    version = "1"
+
+    def open(self, context: EnrichContext) -> None:
+        self.nlp = blank_pipeline()
+        lexicon = load_lexicon()
+        phrases = [
+            (category, phrase)
+            for category, by_language in lexicon.items()
+            for phrases_of_language in by_language.values()
+            for phrase in phrases_of_language
+        ]
+        self.matcher = phrase_matcher(self.nlp, phrases)
+
+    def enrich(self, items: list[EnrichItem]) -> None:
+        docs = self.nlp.pipe(item.post.full_text for item in items)
+        for item, doc in zip(items, docs, strict=True):
+            spans = longest_matches(self.matcher, doc)
+            categories = Counter(span.label_ for span in spans)
+            specific = Counter({c: n for c, n in categories.items() if c != GENERAL})
+            positive = item.result.get("sentiment_label") == "positive"
+            is_complaint = bool(specific) or (bool(categories) and not positive)
+            category = specific.most_common(1)[0][0] if specific else (GENERAL if is_complaint else None)
+            item.result["is_complaint"] = is_complaint
+            item.result["complaint_category"] = category
+            if is_complaint:
+                products = item.result.get("products") or []
+                item.details["complaints"] = {
+                    "product": products[0] if products else None,
+                    "evidence": [{"category": s.label_, "span": s.text, "start": s.start_char} for s in spans],
+                }

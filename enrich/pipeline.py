@@ -1,0 +1,97 @@
+"""The enrich stage: take posts due for enrichment in batches, run the enrichers, store results and links."""
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+import enrich.builtin  # noqa: F401  (registers the built-in enrichers)
+from config.settings import Settings
+from enrich.base import EnrichContext, Enricher, EnrichItem, PostView, enrichers
+from enrich.linking import exact_handle_candidates
+from storage.engine import session_scope
+from storage.repo.enrichments import load_catalog, pending_posts, save_enrichments
+from storage.repo.links import authors_by_id, customers_by_handle, save_links
+from storage.repo.runs import record_run
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class EnrichRun:
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+
+def open_enrichers(names: Sequence[str], context: EnrichContext) -> list[Enricher]:
+    """Instantiate and open the named enrichers, in the given order."""
+    opened = []
+    for name in names:
+        enricher = enrichers.get(name)()
+        enricher.open(context)
+        opened.append(enricher)
+    return opened
+
+
+def run_enrichers(active: Sequence[Enricher], posts: Sequence[PostView]) -> list[EnrichItem]:
+    """Run every enricher over the batch; a post that makes one fail is retried alone and marked, not dropped."""
+    items = [EnrichItem(post=post) for post in posts]
+    for enricher in active:
+        try:
+            enricher.enrich(items)
+        except Exception:  # one bad post must not sink the batch: isolate it
+            log.debug("enricher %s failed on a batch; retrying post by post", enricher.name, exc_info=True)
+            for item in items:
+                try:
+                    enricher.enrich([item])
+                except Exception as exc:
+                    item.errors.append(f"{enricher.name}: {exc.__class__.__name__}: {exc}")
+    return items
+
+
+def enrichment_row(item: EnrichItem, versions: dict[str, str]) -> dict[str, Any]:
+    details = dict(item.details)
+    if item.errors:
+        details["errors"] = item.errors
+    return {"post_id": item.post.id, **item.result, "details": details, "versions": versions, "enriched_at": utcnow()}
+
+
+def enrich_pending(
+    engine: Engine,
+    settings: Settings,
+    *,
+    rerun: bool = False,
+    on_batch: Callable[[int], None] | None = None,
+) -> EnrichRun:
+    """Enrich every post that has no enrichment yet (all posts with `rerun`), batch by batch."""
+    started = utcnow()
+    run = EnrichRun()
+    with session_scope(engine) as session:
+        context = EnrichContext(settings=settings, products=load_catalog(session))
+    active = open_enrichers(settings.enrich.enrichers, context)
+    versions = {enricher.name: enricher.version for enricher in active}
+    last_id = 0
+    while True:
+        with session_scope(engine) as session:
+            posts = pending_posts(session, after_id=last_id, limit=settings.enrich.batch_size, rerun=rerun)
+        if not posts:
+            break
+        items = run_enrichers(active, posts)
+        with session_scope(engine) as session:
+            save_enrichments(session, rows=[enrichment_row(item, versions) for item in items])
+            authors = authors_by_id(session, author_ids=[post.author_id for post in posts])
+            candidates = exact_handle_candidates(authors, customers_by_handle(session, authors=authors))
+            new_links = save_links(session, candidates=candidates)
+        failed = [item for item in items if item.errors]
+        run.counts.update(enriched=len(items), errors=len(failed), new_links=new_links)
+        run.errors.extend(f"post {item.post.id}: {'; '.join(item.errors)}" for item in failed)
+        last_id = posts[-1].id
+        if on_batch:
+            on_batch(len(items))
+    with session_scope(engine) as session:
+        record_run(session, stage="enrich", source="pipeline", started_at=started, counts=dict(run.counts))
+    return run

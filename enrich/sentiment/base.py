@@ -1,0 +1,34 @@
+"""The SentimentBackend plug-in point: texts in, (label, score in [-1, 1]) out."""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+from config.registry import Registry
+
+LABELS = ("negative", "neutral", "positive")
+
+
+@dataclass(frozen=True)
+class SentimentScore:
+    label: str
+    score: float
+
+
+class SentimentBackend(ABC):
+    name: ClassVar[str]
+    version: ClassVar[str]
+    languages: ClassVar[frozenset[str] | None] = None  # None: any language
+
+    def open(self) -> None:
+        """Load the model once."""
+
+    def supports(self, language: str | None) -> bool:
+        return self.languages is None or language is None or language in self.languages
+
+    @abstractmethod
+    def score(self, texts: list[str]) -> list[SentimentScore]:
+        """Score a batch of texts."""
+
+
+sentiment_backends: Registry[SentimentBackend] = Registry("sentiment backend")

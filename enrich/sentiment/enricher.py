@@ -1,0 +1,30 @@
+"""The `sentiment` enricher: scores posts with the configured backend, skipping unsupported languages."""
+
+from enrich.base import EnrichContext, Enricher, EnrichItem, enrichers
+from enrich.sentiment.base import SentimentBackend, sentiment_backends
+import enrich.sentiment.vader  # noqa: F401  (registers the vader backend)
+
+
+@enrichers.register
+class SentimentEnricher(Enricher):
+    name = "sentiment"
+    version = "1"
+
+    def open(self, context: EnrichContext) -> None:
+        self.backend: SentimentBackend = sentiment_backends.get(context.settings.enrich.sentiment)()
+        self.backend.open()
+
+    def enrich(self, items: list[EnrichItem]) -> None:
+        supported = [item for item in items if self.backend.supports(item.result.get("language"))]
+        scores = self.backend.score([item.post.full_text for item in supported])
+        for item, score in zip(supported, scores, strict=True):
+            item.result.update(
+                sentiment_label=score.label,
+                sentiment_score=round(score.score, 4),
+                sentiment_backend=self.backend.name,
+                sentiment_version=self.backend.version,
+            )
+        for item in items:
+            if "sentiment_label" not in item.result:
+                item.result.update(sentiment_label=None, sentiment_score=None, sentiment_backend=self.backend.name)
+                item.details["sentiment"] = {"unsupported_language": item.result.get("language")}

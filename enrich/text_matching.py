@@ -1,0 +1,45 @@
+"""spaCy phrase matching shared by the lexicon enrichers: a blank tokenizer, case-insensitive, spacing-tolerant."""
+
+from collections.abc import Iterable
+from itertools import product
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+
+def blank_pipeline() -> Language:
+    """A tokenizer only: no model download, and fast (spaCy's English rules tokenise sv and id well enough)."""
+    return spacy.blank("en")
+
+
+def spacing_variants(nlp: Language, phrase: str) -> set[str]:
+    """"Aura 12-Pro" -> "aura 12 pro", "aura12 pro", "aura 12pro", "aura12pro", ... (at most 5 tokens joined)."""
+    tokens = [t.text.lower() for t in nlp.make_doc(phrase.replace("-", " ")) if t.text.strip()]
+    if not tokens:
+        return set()
+    variants = {phrase.lower()}
+    if len(tokens) > 5:
+        return variants | {" ".join(tokens)}
+    for joins in product(("", " "), repeat=len(tokens) - 1):
+        variants.add(tokens[0] + "".join(sep + token for sep, token in zip(joins, tokens[1:])))
+    return variants
+
+
+def phrase_matcher(nlp: Language, phrases: Iterable[tuple[str, str]], *, tolerant: bool = False) -> PhraseMatcher:
+    """A lower-case PhraseMatcher; `phrases` are (key, phrase) pairs, and the key is the match label."""
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    by_key: dict[str, set[str]] = {}
+    for key, phrase in phrases:
+        by_key.setdefault(key, set()).update(spacing_variants(nlp, phrase) if tolerant else {phrase.lower()})
+    for key, texts in by_key.items():
+        matcher.add(key, [nlp.make_doc(text) for text in sorted(texts)])
+    return matcher
+
+
+def longest_matches(matcher: PhraseMatcher, doc: Doc) -> list[Span]:
+    """Matches as labelled spans, keeping the longest where they overlap ("Aura 12 Pro" over "Aura 12")."""
+    spans = [Span(doc, start, end, label=key) for key, start, end in matcher(doc)]
+    return sorted(filter_spans(spans), key=lambda span: span.start)

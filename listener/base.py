@@ -1,0 +1,44 @@
+"""The Collector plug-in point: built from a target and settings, it yields batches of records."""
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from config.registry import Registry
+from config.settings import Settings
+from listener.records import PostRecord
+
+
+@dataclass
+class CollectedBatch:
+    """Records to store, and the cursor to save with them in the same transaction."""
+
+    records: list[PostRecord]
+    cursor: dict[str, Any]
+    problems: list[str] = field(default_factory=list)
+    fetched: int = 0
+
+
+class Collector(ABC):
+    """One platform. Never touches the database: the runner stores what it yields.
+
+    Raise `config.errors.NotConfigured` from `from_target` when credentials are missing.
+    """
+
+    name: ClassVar[str]
+
+    def __init__(self, target: Any, settings: Settings) -> None:
+        self.target = target
+        self.settings = settings
+
+    @classmethod
+    def from_target(cls, target: Any, settings: Settings) -> "Collector":
+        return cls(target, settings)
+
+    @abstractmethod
+    def batches(self, cursor: dict[str, Any]) -> Iterator[CollectedBatch]:
+        """Yield batches of new records, starting after `cursor` (empty on the first run)."""
+
+
+collectors: Registry[Collector] = Registry("collector")

@@ -1,0 +1,66 @@
+"""Platform-neutral records a collector yields; each platform maps its objects to these in one place."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# Platforms report some languages with their own codes; we store ISO 639-1.
+_LANGUAGE_ALIASES = {"in": "id", "iw": "he", "ji": "yi", "und": None, "zxx": None, "qme": None}
+
+
+def normalise_language(code: str | None) -> str | None:
+    if not code:
+        return None
+    code = code.strip().lower().split("-")[0]
+    return _LANGUAGE_ALIASES.get(code, code) or None
+
+
+class AuthorRecord(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    platform: str
+    external_id: str = Field(min_length=1, max_length=64)
+    handle: str | None = Field(default=None, max_length=64)
+    display_name: str | None = None
+    bio: str | None = None
+    location: str | None = None
+    followers: int = Field(default=0, ge=0, le=2**53)
+    verified: bool = False
+
+
+class PostRecord(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    platform: str = Field(min_length=1, max_length=16)
+    external_id: str = Field(min_length=1, max_length=64)
+    author: AuthorRecord
+    text: str
+    title: str | None = None
+    kind: str = "post"
+    created_at: datetime
+    url: str | None = None
+    language: str | None = None
+    reply_to: str | None = Field(default=None, max_length=64)
+    conversation_id: str | None = Field(default=None, max_length=64)
+    like_count: int = Field(default=0, ge=0, le=2**53)
+    share_count: int = Field(default=0, ge=0, le=2**53)
+    reply_count: int = Field(default=0, ge=0, le=2**53)
+    raw: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("created_at")
+    @classmethod
+    def _aware_utc(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("created_at needs a timezone (e.g. 2026-10-03T14:22:05Z)")
+        return value.astimezone(UTC)
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _iso_language(cls, value: Any) -> Any:
+        return normalise_language(value) if isinstance(value, str) or value is None else value
+
+    @field_validator("text", "title")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        return value.replace("\x00", "") if value else value

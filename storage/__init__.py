@@ -1,0 +1,1 @@
+"""The store: SQLModel tables, the engine factory, migrations and keyword-only repository functions."""

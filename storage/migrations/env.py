@@ -1,0 +1,26 @@
+"""Alembic environment: runs on the connection `storage.migrate` hands over (or on -x url=...)."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from storage.models import metadata
+
+
+def run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = context.config.attributes.get("connection")
+if connection is not None:
+    run(connection)
+else:
+    url = context.get_x_argument(as_dictionary=True).get("url", "sqlite:///earshot.db")
+    with create_engine(url).begin() as new_connection:
+        run(new_connection)

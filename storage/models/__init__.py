@@ -1,0 +1,29 @@
+"""All tables, importable from one place (`from storage.models import Post`)."""
+
+from sqlmodel import SQLModel
+
+from storage.models.crm import Customer, CustomerHandle, CustomerLink, Product, Purchase, SupportCase
+from storage.models.engagement import AuditEvent, QueueItem, RouteDecision
+from storage.models.enrichment import Enrichment
+from storage.models.runs import Cursor, RunStat
+from storage.models.social import Author, Post
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "AuditEvent",
+    "Author",
+    "Cursor",
+    "Customer",
+    "CustomerHandle",
+    "CustomerLink",
+    "Enrichment",
+    "Post",
+    "Product",
+    "Purchase",
+    "QueueItem",
+    "RouteDecision",
+    "RunStat",
+    "SupportCase",
+    "metadata",
+]

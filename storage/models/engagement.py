@@ -1,0 +1,51 @@
+"""What staff work on: routing decisions, queue items and the audit trail of every change."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from storage.types import JSONValue, UTCDateTime, utcnow
+
+QUEUE_STATES = ("new", "assigned", "replied", "resolved")
+
+
+class RouteDecision(SQLModel, table=True):
+    """Which rule a post matched last; a post is due for routing when its enrichment is newer."""
+
+    __tablename__ = "route_decision"
+
+    post_id: int = Field(foreign_key="post.id", primary_key=True)
+    rule: str = Field(max_length=100)
+    team: str | None = Field(default=None, max_length=32)
+    decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class QueueItem(SQLModel, table=True):
+    __tablename__ = "queue_item"
+    __table_args__ = (Index("ix_queue_item_team_state", "team", "state", "priority"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", unique=True)
+    team: str = Field(max_length=32)
+    priority: int = 3
+    state: str = Field(default="new", max_length=16)
+    assignee: str | None = Field(default=None, max_length=64)
+    rule: str = Field(max_length=100)
+    reasons: list[str] = Field(default_factory=list, sa_type=JSONValue)
+    tags: list[str] = Field(default_factory=list, sa_type=JSONValue)
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=64)
+    item_id: int | None = Field(default=None, foreign_key="queue_item.id", index=True)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSONValue)

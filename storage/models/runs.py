@@ -1,0 +1,30 @@
+"""Bookkeeping for the stages: per-target collection cursors and per-run statistics."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Field, SQLModel
+
+from storage.types import JSONValue, UTCDateTime, utcnow
+
+
+class Cursor(SQLModel, table=True):
+    """Where a target's collection stopped; advanced in the same transaction as the posts it covers."""
+
+    __tablename__ = "cursor"
+
+    target: str = Field(primary_key=True, max_length=100)
+    value: dict[str, Any] = Field(default_factory=dict, sa_type=JSONValue)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RunStat(SQLModel, table=True):
+    __tablename__ = "run_stat"
+
+    id: int | None = Field(default=None, primary_key=True)
+    stage: str = Field(max_length=16, index=True)
+    source: str = Field(max_length=100)
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    counts: dict[str, int] = Field(default_factory=dict, sa_type=JSONValue)
+    error: str | None = None

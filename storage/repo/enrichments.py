@@ -1,0 +1,57 @@
+"""Reading posts due for enrichment and writing their results (one row per post, replaced on rerun)."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from enrich.base import CatalogProduct, PostView
+from storage.models import Author, Enrichment, Post, Product
+from storage.repo.dialect import upsert_insert
+
+_ENRICHMENT_COLUMNS = [c.name for c in Enrichment.__table__.columns if c.name != "post_id"]
+
+
+def pending_posts(session: Session, *, after_id: int, limit: int, rerun: bool = False) -> list[PostView]:
+    """Posts with id > after_id that have no enrichment yet (every post when `rerun`), oldest id first."""
+    query = (
+        select(Post.id, Post.platform, Post.author_id, Post.text, Post.title, Post.language, Author.handle, Author.bio)
+        .join(Author, Author.id == Post.author_id)
+        .where(Post.id > after_id)
+        .order_by(Post.id)
+        .limit(limit)
+    )
+    if not rerun:
+        query = query.outerjoin(Enrichment, Enrichment.post_id == Post.id).where(Enrichment.post_id.is_(None))
+    return [
+        PostView(
+            id=row.id,
+            platform=row.platform,
+            author_id=row.author_id,
+            text=row.text,
+            title=row.title,
+            language=row.language,
+            author_handle=row.handle,
+            author_bio=row.bio,
+        )
+        for row in session.execute(query)
+    ]
+
+
+def save_enrichments(session: Session, *, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert or replace the enrichment of each post in `rows` (dicts of Enrichment columns)."""
+    if not rows:
+        return
+    statement = upsert_insert(session, Enrichment.__table__)
+    statement = statement.on_conflict_do_update(
+        index_elements=["post_id"], set_={column: statement.excluded[column] for column in _ENRICHMENT_COLUMNS}
+    )
+    session.execute(statement, list(rows))
+
+
+def load_catalog(session: Session) -> tuple[CatalogProduct, ...]:
+    products = session.scalars(select(Product).order_by(Product.sku))
+    return tuple(
+        CatalogProduct(sku=p.sku, name=p.name, aliases=tuple(p.aliases or ()), category=p.category) for p in products
+    )

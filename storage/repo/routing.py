@@ -1,0 +1,109 @@
+"""Reading posts due for routing (enriched since their last decision) and writing decisions and queue items."""
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlmodel import Session
+
+from engage.facts import RoutingFacts
+from storage.models import Author, AuditEvent, CustomerLink, Enrichment, Post, QueueItem, RouteDecision
+from storage.models.crm import LINKED_STATUSES
+from storage.repo.dialect import upsert_insert
+
+
+def posts_due_for_routing(
+    session: Session, *, after_id: int, limit: int, own_account: Callable[[str, str | None], bool]
+) -> list[RoutingFacts]:
+    """Enriched posts with no routing decision, or enriched again since it was made."""
+    linked_customer = (
+        select(func.min(CustomerLink.customer_id))
+        .where(CustomerLink.author_id == Post.author_id, CustomerLink.status.in_(LINKED_STATUSES))
+        .scalar_subquery()
+    )
+    query = (
+        select(Post, Author, Enrichment, linked_customer.label("customer_id"))
+        .join(Author, Author.id == Post.author_id)
+        .join(Enrichment, Enrichment.post_id == Post.id)
+        .outerjoin(RouteDecision, RouteDecision.post_id == Post.id)
+        .where(Post.id > after_id)
+        .where(or_(RouteDecision.post_id.is_(None), RouteDecision.decided_at < Enrichment.enriched_at))
+        .order_by(Post.id)
+        .limit(limit)
+    )
+    facts = []
+    for post, author, enrichment, customer_id in session.execute(query):
+        facts.append(
+            RoutingFacts(
+                post_id=post.id,
+                platform=post.platform,
+                text=f"{post.title}\n{post.text}" if post.title else post.text,
+                language=enrichment.language,
+                author_handle=author.handle,
+                author_bio=author.bio,
+                followers=author.followers,
+                sentiment_label=enrichment.sentiment_label,
+                sentiment_score=enrichment.sentiment_score,
+                is_complaint=enrichment.is_complaint,
+                complaint_category=enrichment.complaint_category,
+                is_question=enrichment.is_question,
+                products=tuple(enrichment.products or ()),
+                customer_id=customer_id,
+                own_account=own_account(post.platform, author.handle),
+            )
+        )
+    return facts
+
+
+def save_decisions(session: Session, *, rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    statement = upsert_insert(session, RouteDecision.__table__)
+    statement = statement.on_conflict_do_update(
+        index_elements=["post_id"],
+        set_={c: statement.excluded[c] for c in ("rule", "team", "decided_at")},
+    )
+    session.execute(statement, list(rows))
+
+
+def queue_items_for_posts(session: Session, *, post_ids: Sequence[int]) -> dict[int, QueueItem]:
+    items = session.scalars(select(QueueItem).where(QueueItem.post_id.in_(post_ids)))
+    return {item.post_id: item for item in items}
+
+
+def place_in_queue(
+    session: Session,
+    *,
+    existing: QueueItem | None,
+    post_id: int,
+    team: str,
+    priority: int,
+    rule: str,
+    reasons: list[str],
+    tags: list[str],
+    sla: timedelta | None,
+    now: datetime,
+) -> str:
+    """Create the post's queue item, or update it while nobody has touched it. Returns what happened."""
+    due_at = now + sla if sla else None
+    if existing is None:
+        item = QueueItem(
+            post_id=post_id, team=team, priority=priority, rule=rule, reasons=reasons, tags=tags,
+            due_at=due_at, created_at=now, updated_at=now,
+        )
+        session.add(item)
+        session.flush()
+        session.add(AuditEvent(actor="router", action="queued", item_id=item.id, at=now,
+                               detail={"team": team, "priority": priority, "rule": rule, "reasons": reasons}))
+        return "queued"
+    if existing.state != "new":
+        return "kept"  # a person is working on it: routing no longer moves it
+    if (existing.team, existing.priority, existing.rule) == (team, priority, rule):
+        return "unchanged"
+    before = {"team": existing.team, "priority": existing.priority, "rule": existing.rule}
+    existing.team, existing.priority, existing.rule = team, priority, rule
+    existing.reasons, existing.tags, existing.due_at, existing.updated_at = reasons, tags, due_at, now
+    session.add(AuditEvent(actor="router", action="rerouted", item_id=existing.id, at=now,
+                           detail={"from": before, "to": {"team": team, "priority": priority, "rule": rule}}))
+    return "rerouted"

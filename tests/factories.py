@@ -1,0 +1,54 @@
+"""Small builders shared by the tests: replay lines, files, settings and a migrated store."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from config.settings import Settings, load_settings, replay_target
+from enrich.base import PostView
+
+BASE_TIME = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
+
+
+def replay_line(n: int, **overrides: Any) -> dict[str, Any]:
+    """A valid replay record; `n` makes ids and times unique."""
+    author = {"id": f"u{n % 7}", "handle": f"user{n % 7}", "name": f"User {n % 7}", "bio": "", "followers": 10 * n}
+    author.update(overrides.pop("author", {}))
+    line = {
+        "platform": "x",
+        "id": str(1000 + n),
+        "created_at": (BASE_TIME + timedelta(minutes=n)).isoformat().replace("+00:00", "Z"),
+        "text": f"post number {n} about the Aura 12",
+        "lang": "en",
+        "author": author,
+    }
+    line.update(overrides)
+    return line
+
+
+def write_jsonl(path: Path, lines: list[Any]) -> Path:
+    """Write dicts as JSON lines; strings are written as they are (to make malformed lines)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as handle:
+        for line in lines:
+            handle.write((line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)) + "\n")
+    return path
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    """Settings on a fresh SQLite file under tmp_path, ignoring any earshot.toml in the working directory."""
+    overrides.setdefault("database_url", f"sqlite:///{tmp_path / 'earshot.db'}")
+    config = tmp_path / "earshot.toml"
+    if not config.exists():
+        config.write_text("", encoding="utf-8")
+    return load_settings(config, **overrides)
+
+
+def replay_settings(tmp_path: Path, files: list[Path], **overrides: Any) -> Settings:
+    return make_settings(tmp_path, listen=[replay_target("test-replay", [str(f) for f in files])], **overrides)
+
+
+def post_view(text: str, *, id: int = 1, language: str | None = "en", **kwargs: Any) -> PostView:
+    return PostView(id=id, platform=kwargs.pop("platform", "x"), author_id=kwargs.pop("author_id", 1), text=text,
+                    language=language, **kwargs)

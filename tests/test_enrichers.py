@@ -1,0 +1,146 @@
+"""Enrichers on their own: post in, result out, no database."""
+
+import pytest
+
+from config.settings import BrandSettings
+from enrich.base import CatalogProduct, EnrichContext, Enricher, EnrichItem
+from enrich.complaints import ComplaintEnricher
+from enrich.language import LanguageEnricher
+from enrich.pipeline import open_enrichers, run_enrichers
+from enrich.products import ProductEnricher
+from enrich.questions import is_question
+from enrich.sentiment.enricher import SentimentEnricher
+from tests.factories import make_settings, post_view
+
+CATALOG = (
+    CatalogProduct(sku="NV-A12", name="Nordvik Aura 12", aliases=("aura 12", "the aura")),
+    CatalogProduct(sku="NV-A12P", name="Nordvik Aura 12 Pro", aliases=("aura 12 pro",)),
+    CatalogProduct(sku="NV-PB2", name="Nordvik Pulse Buds", aliases=("pulse buds",)),
+)
+
+
+@pytest.fixture
+def context(tmp_path) -> EnrichContext:
+    settings = make_settings(tmp_path, brand=BrandSettings(competitors=["Zentro", "Kestrel"]))
+    return EnrichContext(settings=settings, products=CATALOG)
+
+
+def enrich(context: EnrichContext, names: list[str], texts: list[str], language: str | None = "en") -> list[EnrichItem]:
+    posts = [post_view(text, id=i, language=language) for i, text in enumerate(texts)]
+    return run_enrichers(open_enrichers(names, context), posts)
+
+
+def test_sentiment_labels_and_scores(context: EnrichContext) -> None:
+    good, bad, flat = enrich(context, ["language", "sentiment"], [
+        "I love my new phone, it is wonderful!", "This is the worst, awful, broken junk.", "The phone arrived on Tuesday."])
+    assert (good.result["sentiment_label"], bad.result["sentiment_label"], flat.result["sentiment_label"]) == (
+        "positive", "negative", "neutral")
+    assert good.result["sentiment_score"] > 0.5 > -0.5 > bad.result["sentiment_score"]
+    assert good.result["sentiment_backend"] == "vader" and good.result["sentiment_version"]
+
+
+def test_unsupported_languages_are_marked_not_scored_neutral(context: EnrichContext) -> None:
+    [item] = enrich(context, ["language", "sentiment"], ["Batteriet tar slut på två timmar, helt värdelöst"], "sv")
+    assert item.result["sentiment_label"] is None and item.result["sentiment_score"] is None
+    assert item.details["sentiment"] == {"unsupported_language": "sv"}
+
+
+def test_language_is_normalised(context: EnrichContext) -> None:
+    items = run_enrichers([LanguageEnricher()], [post_view("x", language="in"), post_view("x", language="und"),
+                                                 post_view("x", language="EN-gb")])
+    assert [i.result["language"] for i in items] == ["id", None, "en"]
+
+
+@pytest.mark.parametrize(
+    ("text", "products", "competitors"),
+    [
+        ("my Aura 12 Pro is great", ["NV-A12P"], []),
+        ("AURA12PRO vs aura 12", ["NV-A12P", "NV-A12"], []),
+        ("the aura12 pro, the nv-a12p and NV-A12P", ["NV-A12P"], []),
+        ("switching from pulse buds to zentro", ["NV-PB2"], ["Zentro"]),
+        ("Nordvik Aura 12 or a Kestrel?", ["NV-A12"], ["Kestrel"]),
+        ("aurora borealis over Kiruna", [], []),
+    ],
+)
+def test_products_by_name_alias_and_model_number(context: EnrichContext, text: str, products, competitors) -> None:
+    [item] = enrich(context, ["products"], [text])
+    assert item.result["products"] == products
+    assert item.details["products"]["competitors"] == competitors
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "complaint", "category"),
+    [
+        ("My Aura 12 battery drains overnight since the update", "en", True, "battery"),
+        ("Charged twice for my order and still no refund", "en", True, "billing"),
+        ("The screen is cracked and it won't turn on", "en", True, "defect"),
+        ("Keeps crashing after the update", "en", True, "software"),
+        ("Batteriet tar slut på några timmar", "sv", True, "battery"),
+        ("Paketet har inte kommit än, tre veckor", "sv", True, "shipping"),
+        ("Baterai aura 12 boros banget", "id", True, "battery"),
+        ("CS nya tidak dibalas dari kemarin", "id", True, "service"),
+        ("Love the Aura 12, battery lasts two days", "en", False, None),
+        ("Just ordered the pulse buds!", "en", False, None),
+    ],
+)
+def test_complaints_and_their_category(context, text, language, complaint, category) -> None:
+    [item] = enrich(context, ["language", "sentiment", "products", "complaints"], [text], language)
+    assert item.result["is_complaint"] is complaint
+    assert item.result["complaint_category"] == category
+
+
+def test_general_dissatisfaction_is_a_complaint_only_when_not_positive(context: EnrichContext) -> None:
+    angry, joking = enrich(context, ["language", "sentiment", "complaints"], [
+        "Honestly so disappointed with Nordvik", "Worst part of my day: waiting to unbox this amazing, wonderful phone!"])
+    assert angry.result["is_complaint"] is True and angry.result["complaint_category"] == "other"
+    assert joking.result["sentiment_label"] == "positive" and joking.result["is_complaint"] is False
+
+
+def test_complaint_names_the_product_concerned(context: EnrichContext) -> None:
+    [item] = enrich(context, ["language", "sentiment", "products", "complaints"], ["my pulse buds keep disconnecting"])
+    assert item.details["complaints"]["product"] == "NV-PB2"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Does the Halo work with iPhone?", True),
+        ("anyone know how to reset the halo", True),
+        ("Hur gör man för att återställa klockan", True),
+        ("apakah aura 12 support esim", True),
+        ("Can't believe how good this is", False),
+        ("Bought it yesterday. Love it.", False),
+        ("read this https://example.com/?q=1", False),
+    ],
+)
+def test_questions(text: str, expected: bool) -> None:
+    assert is_question(text) is expected
+
+
+class Exploding(Enricher):
+    name = "exploding"
+    version = "0"
+
+    def enrich(self, items: list[EnrichItem]) -> None:
+        for item in items:
+            if "boom" in item.post.text:
+                raise RuntimeError("cannot handle boom")
+            item.result["seen"] = True
+
+
+def test_a_post_that_breaks_an_enricher_is_marked_and_the_batch_goes_on(context: EnrichContext) -> None:
+    items = run_enrichers([Exploding()], [post_view("fine"), post_view("boom"), post_view("also fine")])
+    assert [i.result.get("seen") for i in items] == [True, None, True]
+    assert items[1].errors == ["exploding: RuntimeError: cannot handle boom"]
+
+
+def test_unknown_enricher_name_lists_the_allowed_ones(context: EnrichContext) -> None:
+    from config.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown enricher 'sentimental'; allowed: .*sentiment"):
+        open_enrichers(["sentimental"], context)
+
+
+def test_enrichers_are_declared_once_with_a_version() -> None:
+    for cls in (LanguageEnricher, SentimentEnricher, ProductEnricher, ComplaintEnricher):
+        assert cls.name and cls.version

@@ -1,0 +1,81 @@
+"""The store: migrations, idempotent writes, UTC datetimes."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, inspect, select
+
+from listener.records import AuthorRecord, PostRecord
+from storage.engine import make_engine, session_scope
+from storage.migrate import current_revision, ensure_current, head_revision
+from storage.models import Author, Post, metadata
+from storage.repo.posts import store_posts
+
+
+def record(n: int, *, followers: int = 5, text: str = "hello") -> PostRecord:
+    return PostRecord(
+        platform="x",
+        external_id=str(n),
+        author=AuthorRecord(platform="x", external_id="a1", handle="anna", followers=followers),
+        text=text,
+        created_at=datetime(2026, 10, 1, tzinfo=UTC) + timedelta(minutes=n),
+    )
+
+
+def test_migrations_create_every_table(engine) -> None:
+    assert current_revision(engine) == head_revision()
+    assert set(metadata.tables) <= set(inspect(engine).get_table_names())
+
+
+def test_ensure_current_is_idempotent(engine) -> None:
+    ensure_current(engine)
+    ensure_current(engine)
+    assert current_revision(engine) == head_revision()
+
+
+def test_same_post_twice_is_stored_once(engine) -> None:
+    with session_scope(engine) as session:
+        first = store_posts(session, records=[record(1), record(2), record(1)], target="t")
+    with session_scope(engine) as session:
+        second = store_posts(session, records=[record(2), record(3)], target="t")
+        posts = session.scalar(select(func.count()).select_from(Post))
+    assert (first.new, first.duplicates) == (2, 1)
+    assert (second.new, second.duplicates) == (1, 1)
+    assert posts == 3
+
+
+def test_author_profile_is_refreshed_not_duplicated(engine) -> None:
+    with session_scope(engine) as session:
+        store_posts(session, records=[record(1, followers=5)], target="t")
+    with session_scope(engine) as session:
+        store_posts(session, records=[record(2, followers=900)], target="t")
+        authors = session.scalars(select(Author)).all()
+    assert [(a.handle, a.followers) for a in authors] == [("anna", 900)]
+
+
+def test_datetimes_come_back_as_utc(engine) -> None:
+    moment = datetime(2026, 10, 1, 14, 0, tzinfo=timezone(timedelta(hours=2)))
+    with session_scope(engine) as session:
+        store_posts(session, records=[record(1).model_copy(update={"created_at": moment})], target="t")
+    with session_scope(engine) as session:
+        stored = session.scalar(select(Post.created_at))
+    assert stored == moment and stored.tzinfo is not None and stored.utcoffset() == timedelta(0)
+
+
+def test_naive_datetimes_are_refused() -> None:
+    with pytest.raises(ValueError, match="timezone"):
+        PostRecord(platform="x", external_id="1", text="t", created_at=datetime(2026, 1, 1),
+                   author=AuthorRecord(platform="x", external_id="a"))
+
+
+def test_bad_database_url_is_one_clear_error() -> None:
+    from config.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="not a database URL"):
+        make_engine("not a url")
+
+
+def test_sqlite_runs_in_wal_mode(engine) -> None:
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
