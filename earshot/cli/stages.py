@@ -18,7 +18,8 @@ stderr = Console(stderr=True)
 
 def run_collect(cli: CliState, *, source: str | None = None) -> list[CollectRun]:
     if not cli.settings.listen:
-        stderr.print("no listening targets configured; add [[listen]] tables to earshot.toml (see the README)")
+        stderr.print("no listening targets configured; add [[listen]] tables to earshot.toml (see the README)",
+                     markup=False)
         return []
     with progress_bar() as progress:
         task = progress.add_task("collecting", total=None)

@@ -10,14 +10,10 @@ from storage.repo.links import count_linked_authors
 
 
 def store_stats(session: Session) -> dict[str, Any]:
-    queue = dict(session.execute(select(QueueItem.team, func.count()).group_by(QueueItem.team)))
-    by_state = dict(session.execute(select(QueueItem.state, func.count()).group_by(QueueItem.state)))
-    by_platform = dict(session.execute(select(Post.platform, func.count()).group_by(Post.platform)))
-    sentiment = dict(
-        session.execute(
-            select(Enrichment.sentiment_label, func.count()).group_by(Enrichment.sentiment_label)
-        )
-    )
+    queue = _counts_by(session, QueueItem.team)
+    by_state = _counts_by(session, QueueItem.state)
+    by_platform = _counts_by(session, Post.platform)
+    sentiment = _counts_by(session, Enrichment.sentiment_label)
     return {
         "posts": session.scalar(select(func.count()).select_from(Post)) or 0,
         "posts_by_platform": by_platform,
@@ -31,3 +27,7 @@ def store_stats(session: Session) -> dict[str, Any]:
         "queue": {team: queue.get(team, 0) for team in sorted({"pr", "support", *queue})},
         "queue_by_state": by_state,
     }
+
+
+def _counts_by(session: Session, column: Any) -> dict[Any, int]:
+    return {value: count for value, count in session.execute(select(column, func.count()).group_by(column))}

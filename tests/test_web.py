@@ -1,0 +1,77 @@
+"""The HTTP app in-process: queue page escapes untrusted text, security headers, JSON API."""
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from earshot.api.app import create_app
+from engage.router import route_pending
+from enrich.pipeline import enrich_pending
+from listener.run import collect
+from tests.factories import replay_line, replay_settings, write_jsonl
+
+EVIL = '<script>alert("pwned")</script> my aura 12 is broken'
+
+
+@pytest.fixture
+def client(tmp_path: Path, engine):
+    posts = write_jsonl(tmp_path / "posts.jsonl", [
+        replay_line(1, text=EVIL, url="javascript:alert(1)",
+                    author={"id": "e", "handle": "evil", "name": "<img src=x onerror=alert(1)>", "bio": "x"}),
+        replay_line(2, text="battery drains fast, so disappointed", author={"id": "f", "handle": "fine"},
+                    url="https://x.com/fine/status/1002"),
+    ])
+    settings = replay_settings(tmp_path, [posts])
+    collect(engine, settings)
+    enrich_pending(engine, settings)
+    route_pending(engine, settings)
+    with TestClient(create_app(settings, engine)) as client:
+        yield client
+
+
+def test_post_text_and_names_are_escaped(client: TestClient) -> None:
+    page = client.get("/queue?team=support")
+    assert page.status_code == 200
+    assert "<script>alert" not in page.text and "<img src=x" not in page.text
+    assert "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;" in page.text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page.text
+
+
+def test_only_http_links_reach_an_href(client: TestClient) -> None:
+    page = client.get("/queue?team=support").text
+    assert "javascript:" not in page
+    assert 'href="https://x.com/fine/status/1002"' in page
+
+
+def test_security_headers(client: TestClient) -> None:
+    response = client.get("/queue")
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy and "'unsafe-inline'" not in policy
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_home_redirects_to_the_support_queue(client: TestClient) -> None:
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/queue?team=support"
+
+
+def test_queue_api_lists_items_with_paging(client: TestClient) -> None:
+    body = client.get("/api/queue", params={"team": "support", "limit": 1}).json()
+    assert body["total"] == 2 and len(body["items"]) == 1
+    item = body["items"][0]
+    assert item["team"] == "support" and item["text"] and item["rule"].startswith("support-")
+    assert client.get("/api/queue", params={"limit": 0}).status_code == 422
+    assert client.get("/api/queue", params={"team": "pr"}).json()["total"] == 0
+
+
+def test_stats_and_health(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"ok": True}
+    stats = client.get("/api/stats").json()
+    assert (stats["posts"], stats["enriched"], stats["queue"]["support"]) == (2, 2, 2)
+
+
+def test_openapi_schema_is_served(client: TestClient) -> None:
+    schema = client.get("/api/openapi.json").json()
+    assert "/api/queue" in schema["paths"]
