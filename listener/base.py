@@ -10,6 +10,14 @@ from config.settings import Settings
 from listener.records import PostRecord
 
 
+@dataclass(frozen=True)
+class CollectContext:
+    """What a collector gets for one run; grows by keyword so plug-ins keep working."""
+
+    cursor: dict[str, Any]
+    read_budget: int | None = None  # posts this target may still read this month (None: no limit)
+
+
 @dataclass
 class CollectedBatch:
     """Records to store, and the cursor to save with them in the same transaction."""
@@ -37,8 +45,8 @@ class Collector(ABC):
         return cls(target, settings)
 
     @abstractmethod
-    def batches(self, cursor: dict[str, Any]) -> Iterator[CollectedBatch]:
-        """Yield batches of new records, starting after `cursor` (empty on the first run)."""
+    def batches(self, context: CollectContext) -> Iterator[CollectedBatch]:
+        """Yield batches of new records, starting after `context.cursor` (empty on the first run)."""
 
 
 collectors: Registry[Collector] = Registry("collector")

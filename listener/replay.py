@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from config.targets import ReplayTarget
-from listener.base import CollectedBatch, Collector, collectors
+from listener.base import CollectContext, CollectedBatch, Collector, collectors
 from listener.records import AuthorRecord, PostRecord
 
 
@@ -114,8 +114,8 @@ class ReplayCollector(Collector):
     def missing_paths(self) -> list[str]:
         return [p for p in self.target.path if not glob.has_magic(p) and not Path(p).is_file()]
 
-    def batches(self, cursor: dict[str, Any]) -> Iterator[CollectedBatch]:
-        offsets: dict[str, int] = dict(cursor.get("offsets", {}))
+    def batches(self, context: CollectContext) -> Iterator[CollectedBatch]:
+        offsets: dict[str, int] = dict(context.cursor.get("offsets", {}))
         batch_size = self.settings.collect.batch_size
         for missing in self.missing_paths():
             yield CollectedBatch([], {"offsets": offsets}, [f"{missing}: file not found; check the target's path"])

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from config.errors import NotConfigured
 from config.settings import Settings
 import listener.replay  # noqa: F401  (registers the replay collector)
-from listener.base import CollectedBatch, collectors
+from listener.base import CollectContext, CollectedBatch, collectors
 from storage.engine import session_scope
 from storage.repo.posts import store_posts
 from storage.repo.runs import load_cursor, record_run, save_cursor
@@ -65,7 +65,7 @@ def collect_target(
         return run
     with session_scope(engine) as session:
         cursor = load_cursor(session, target=target.name)
-    for batch in collector.batches(cursor):
+    for batch in collector.batches(CollectContext(cursor=cursor)):
         with session_scope(engine) as session:
             result = store_posts(session, records=batch.records, target=target.name)
             save_cursor(session, target=target.name, value=batch.cursor)

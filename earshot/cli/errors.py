@@ -27,7 +27,7 @@ class ErrorReportingGroup(TyperGroup):
         except KeyboardInterrupt:
             _report(ctx, "interrupted; work stored so far is kept, and a rerun picks up where this stopped")
         except Exception as exc:  # a bug: still one line, details on request
-            _report(ctx, f"unexpected error: {exc.__class__.__name__}: {exc} (rerun with --verbose for details)")
+            _report(ctx, f"unexpected error: {exc.__class__.__name__}: {_first_line(exc)} (rerun with --verbose for details)")
 
 
 def _report(ctx: click.Context, message: str) -> None:
@@ -40,3 +40,8 @@ def _report(ctx: click.Context, message: str) -> None:
 def is_verbose(ctx: click.Context) -> bool:
     root = ctx.find_root()
     return bool(root.obj and getattr(root.obj, "verbose", False)) or logging.getLogger().level == logging.DEBUG
+
+
+def _first_line(exc: Exception, limit: int = 300) -> str:
+    lines = str(exc).strip().splitlines() or [""]
+    return lines[0] if len(lines[0]) <= limit else lines[0][: limit - 1] + "…"

@@ -11,6 +11,7 @@ from storage.models import Author, Enrichment, Post, Product
 from storage.repo.dialect import upsert_insert
 
 _ENRICHMENT_COLUMNS = [c.name for c in Enrichment.__table__.columns if c.name != "post_id"]
+_NOT_NULL_DEFAULTS = {"products": list, "is_complaint": bool, "is_question": bool, "details": dict, "versions": dict}
 
 
 def pending_posts(session: Session, *, after_id: int, limit: int, rerun: bool = False) -> list[PostView]:
@@ -43,6 +44,7 @@ def save_enrichments(session: Session, *, rows: Sequence[dict[str, Any]]) -> Non
     """Insert or replace the enrichment of each post in `rows` (dicts of Enrichment columns)."""
     if not rows:
         return
+    rows = [_complete(row) for row in rows]
     statement = upsert_insert(session, Enrichment.__table__)
     statement = statement.on_conflict_do_update(
         index_elements=["post_id"], set_={column: statement.excluded[column] for column in _ENRICHMENT_COLUMNS}
@@ -55,3 +57,13 @@ def load_catalog(session: Session) -> tuple[CatalogProduct, ...]:
     return tuple(
         CatalogProduct(sku=p.sku, name=p.name, aliases=tuple(p.aliases or ()), category=p.category) for p in products
     )
+
+
+def _complete(row: dict[str, Any]) -> dict[str, Any]:
+    """Every column present (executemany needs one shape); an enricher that did not run leaves its default."""
+    complete = {column: row.get(column) for column in _ENRICHMENT_COLUMNS}
+    for column, default in _NOT_NULL_DEFAULTS.items():
+        if complete[column] is None:
+            complete[column] = default()
+    complete["post_id"] = row["post_id"]
+    return complete
