@@ -2,15 +2,16 @@
 
 import os
 import tomllib
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from config.errors import ConfigError
 from config.rules import DEFAULT_RULES, RuleConfig
-from config.targets import ReplayTarget, Target
+from config.targets import Duration, ReplayTarget, Target
 
 DEFAULT_CONFIG_FILE = "earshot.toml"
 DEFAULT_DATABASE_URL = "sqlite:///earshot.db"
@@ -43,11 +44,32 @@ class EnrichSettings(BaseModel):
 
 
 class CollectSettings(BaseModel):
-    """How collectors hand posts to the store."""
+    """How collectors hand posts to the store, and how they treat failing APIs."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     batch_size: int = Field(default=1000, ge=1, le=100_000)
+    retries: int = Field(default=4, ge=0, le=20)
+    backoff_seconds: float = Field(default=2.0, gt=0, le=600)
+    max_rate_limit_wait: Duration = timedelta(minutes=15)
+    recheck_deleted_days: int = Field(default=7, ge=1, le=365)
+
+
+class XSettings(BaseModel):
+    """X API v2 (read with an app bearer token; replies with user credentials, see engage/)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    monthly_read_budget: int | None = Field(default=None, ge=0)
+
+
+class RedditSettings(BaseModel):
+    """Reddit API: read-only application OAuth."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    requests_per_minute: int = Field(default=100, ge=1, le=1000)
+    fetch_profiles: bool = True
 
 
 class Settings(BaseSettings):
@@ -64,6 +86,12 @@ class Settings(BaseSettings):
     rules: list[RuleConfig] = Field(default_factory=lambda: [RuleConfig(**r) for r in DEFAULT_RULES])
     enrich: EnrichSettings = Field(default_factory=EnrichSettings)
     collect: CollectSettings = Field(default_factory=CollectSettings)
+    x: XSettings = Field(default_factory=XSettings)
+    reddit: RedditSettings = Field(default_factory=RedditSettings)
+    x_bearer_token: SecretStr | None = None
+    reddit_client_id: SecretStr | None = None
+    reddit_client_secret: SecretStr | None = None
+    reddit_user_agent: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("listen")
@@ -92,6 +120,7 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
     file_values = _read_toml(path, explicit)
     if file_values:
         _resolve_replay_paths(file_values, path.parent)
+        file_values = _resolve_env_references(file_values, path)
 
     class _FromFile(Settings):
         @classmethod
@@ -147,6 +176,20 @@ def _read_toml(path: Path, explicit: bool) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _resolve_env_references(values: Any, path: Path, key: str = "") -> Any:
+    """`{ env = "NAME" }` anywhere in the file stands for the environment variable NAME (keeps secrets out)."""
+    if isinstance(values, dict):
+        if set(values) == {"env"} and isinstance(values["env"], str):
+            name = values["env"]
+            if name not in os.environ:
+                raise ConfigError(f"config error: {path}: {key}: environment variable {name} is not set")
+            return os.environ[name]
+        return {k: _resolve_env_references(v, path, f"{key}.{k}" if key else k) for k, v in values.items()}
+    if isinstance(values, list):
+        return [_resolve_env_references(v, path, f"{key}[{i}]") for i, v in enumerate(values)]
+    return values
 
 
 def _resolve_replay_paths(values: dict[str, Any], base: Path) -> None:

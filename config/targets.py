@@ -40,6 +40,9 @@ class XTarget(TargetBase):
     platform: Literal["x"]
     query: str | None = None
     mentions_of: str | None = None
+    include_retweets: bool = False
+    monthly_read_budget: int | None = Field(default=None, ge=0)
+    max_pages_per_run: int = Field(default=10, ge=1, le=1000)
 
     @model_validator(mode="after")
     def _exactly_one_source(self) -> "XTarget":
@@ -54,6 +57,8 @@ class RedditTarget(TargetBase):
     platform: Literal["reddit"]
     subreddit: str | None = None
     query: str | None = None
+    include_comments: bool = True
+    max_items_per_run: int = Field(default=1000, ge=1, le=100_000)
 
     @model_validator(mode="after")
     def _exactly_one_source(self) -> "RedditTarget":

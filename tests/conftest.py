@@ -35,6 +35,21 @@ def engine(settings: Settings) -> Engine:
     engine.dispose()
 
 
+class Sleeps(list):
+    """Every time.sleep asked for, recorded instead of slept: a test never waits."""
+
+    def __call__(self, seconds: float) -> None:
+        assert seconds < 24 * 3600, f"a sleep of {seconds}s was asked for: a bounded wait is broken"
+        self.append(seconds)
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
+    recorder = Sleeps()
+    monkeypatch.setattr("time.sleep", recorder)
+    return recorder
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if SHARED_FIXTURES.is_dir():
         return

@@ -6,10 +6,16 @@ from sqlalchemy import create_engine
 from storage.models import metadata
 
 
+def ours(obj, name, type_, reflected, compare_to) -> bool:
+    """Only our own tables: APScheduler keeps its job table in the same database."""
+    return not (type_ == "table" and reflected and compare_to is None and name not in metadata.tables)
+
+
 def run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
+        include_object=ours,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

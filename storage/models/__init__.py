@@ -5,7 +5,7 @@ from sqlmodel import SQLModel
 from storage.models.crm import Customer, CustomerHandle, CustomerLink, Product, Purchase, SupportCase
 from storage.models.engagement import AuditEvent, QueueItem, RouteDecision
 from storage.models.enrichment import Enrichment
-from storage.models.runs import Cursor, RunStat
+from storage.models.runs import Cursor, ReadUsage, RunStat
 from storage.models.social import Author, Post
 
 metadata = SQLModel.metadata
@@ -22,6 +22,7 @@ __all__ = [
     "Product",
     "Purchase",
     "QueueItem",
+    "ReadUsage",
     "RouteDecision",
     "RunStat",
     "SupportCase",

@@ -28,3 +28,14 @@ class RunStat(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     counts: dict[str, int] = Field(default_factory=dict, sa_type=JSONValue)
     error: str | None = None
+
+
+class ReadUsage(SQLModel, table=True):
+    """Posts read from a paid API per target and calendar month (UTC), for read budgets."""
+
+    __tablename__ = "read_usage"
+
+    target: str = Field(primary_key=True, max_length=100)
+    month: str = Field(primary_key=True, max_length=7)
+    platform: str = Field(max_length=16)
+    reads: int = 0

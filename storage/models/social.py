@@ -54,3 +54,4 @@ class Post(SQLModel, table=True):
     raw: dict[str, Any] = Field(default_factory=dict, sa_type=JSONValue)
     target: str = Field(max_length=100)
     collected_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from listener.records import AuthorRecord, PostRecord
@@ -96,3 +96,27 @@ def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
 
 
 __all__ = ["StoreResult", "store_posts", "upsert_authors"]
+
+
+def recent_external_ids(session: Session, *, platform: str, since: Any, limit: int) -> list[str]:
+    """Ids of posts on `platform` created since `since` and not known to be deleted, newest first."""
+    rows = session.scalars(
+        select(Post.external_id)
+        .where(Post.platform == platform, Post.created_at >= since, Post.deleted_at.is_(None))
+        .order_by(Post.created_at.desc())
+        .limit(limit)
+    )
+    return list(rows)
+
+
+def mark_deleted(session: Session, *, platform: str, external_ids: Iterable[str]) -> int:
+    """Posts deleted upstream: keep the row (ids, times, counts) but drop the text and the raw payload."""
+    ids = sorted(set(external_ids))
+    if not ids:
+        return 0
+    result = session.execute(
+        update(Post)
+        .where(Post.platform == platform, Post.external_id.in_(ids), Post.deleted_at.is_(None))
+        .values(text="", title=None, url=None, raw={}, deleted_at=utcnow())
+    )
+    return result.rowcount or 0
