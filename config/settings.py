@@ -55,6 +55,15 @@ class CollectSettings(BaseModel):
     recheck_deleted_days: int = Field(default=7, ge=1, le=365)
 
 
+class ScheduleSettings(BaseModel):
+    """The scheduler: how often enrichment and routing drain new posts, and how late a missed run may start."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    drain_every: Duration = timedelta(seconds=30)
+    misfire_grace: Duration = timedelta(hours=1)
+
+
 class XSettings(BaseModel):
     """X API v2 (read with an app bearer token; replies with user credentials, see engage/)."""
 
@@ -86,6 +95,7 @@ class Settings(BaseSettings):
     rules: list[RuleConfig] = Field(default_factory=lambda: [RuleConfig(**r) for r in DEFAULT_RULES])
     enrich: EnrichSettings = Field(default_factory=EnrichSettings)
     collect: CollectSettings = Field(default_factory=CollectSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     x: XSettings = Field(default_factory=XSettings)
     reddit: RedditSettings = Field(default_factory=RedditSettings)
     x_bearer_token: SecretStr | None = None

@@ -22,13 +22,17 @@ class RouteRun:
 
 
 def route_pending(
-    engine: Engine, settings: Settings, *, on_batch: Callable[[int], None] | None = None
+    engine: Engine,
+    settings: Settings,
+    *,
+    on_batch: Callable[[int], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> RouteRun:
     rules = compile_rules(settings.rules)
     run = RouteRun()
     started = utcnow()
     last_id = 0
-    while True:
+    while not should_stop():
         with session_scope(engine) as session:
             batch = posts_due_for_routing(
                 session, after_id=last_id, limit=BATCH, own_account=settings.brand.is_own_account

@@ -66,6 +66,7 @@ def enrich_pending(
     *,
     rerun: bool = False,
     on_batch: Callable[[int], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> EnrichRun:
     """Enrich every post that has no enrichment yet (all posts with `rerun`), batch by batch."""
     started = utcnow()
@@ -75,7 +76,7 @@ def enrich_pending(
     active = open_enrichers(settings.enrich.enrichers, context)
     versions = {enricher.name: enricher.version for enricher in active}
     last_id = 0
-    while True:
+    while not should_stop():
         with session_scope(engine) as session:
             posts = pending_posts(session, after_id=last_id, limit=settings.enrich.batch_size, rerun=rerun)
         if not posts:

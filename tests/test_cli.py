@@ -29,7 +29,7 @@ def run(config: Path, *args: str):
 def test_collect_enrich_route_then_stats(tmp_path: Path) -> None:
     config = configure(tmp_path, [replay_line(1, text="my aura 12 is broken, so disappointed"),
                                   "not json", replay_line(2)])
-    collected = run(config, "collect")
+    collected = run(config, "collect", "--once")
     assert collected.exit_code == 0, collected.output
     assert "posts.jsonl:2: not valid JSON" in collected.output
     assert run(config, "enrich").exit_code == 0
@@ -62,7 +62,7 @@ def test_verbose_adds_the_traceback(tmp_path: Path) -> None:
 
 def test_unknown_source_lists_the_allowed_ones(tmp_path: Path) -> None:
     config = configure(tmp_path, [replay_line(1)])
-    result = run(config, "collect", "--source", "myspace")
+    result = run(config, "collect", "--once", "--source", "myspace")
     assert result.exit_code == 1 and "unknown collector 'myspace'; allowed: replay" in result.output
 
 
@@ -77,5 +77,5 @@ def test_db_upgrade_reports_the_revision(tmp_path: Path) -> None:
 def test_no_targets_says_what_to_do(tmp_path: Path) -> None:
     config = tmp_path / "earshot.toml"
     config.write_text(f'database_url = "sqlite:///{tmp_path / "x.db"}"\n')
-    result = run(config, "collect")
+    result = run(config, "collect", "--once")
     assert result.exit_code == 0 and "add [[listen]] tables" in result.output

@@ -260,3 +260,32 @@ def test_real_recorded_mentions_and_lookup(tmp_path, engine) -> None:
         assert collector._user_id() == "783214"
     with play(SHARED_FIXTURES / "tweepy" / "test_client_get_tweets.yaml"):
         assert collector.deleted(["1293593516040269825", "1293595870563381249"]) == set()
+
+
+def test_cli_collect_source_x_once_twice_over(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from earshot.cli import app
+
+    config = tmp_path / "earshot.toml"
+    config.write_text(f'database_url = "sqlite:///{tmp_path / "cli.db"}"\nx_bearer_token = {{ env = "TEST_X_TOKEN" }}\n'
+                      '[[listen]]\nname = "brand-x"\nplatform = "x"\nquery = "nordvik"\nevery = "5m"\n')
+    runner = CliRunner(env={"TEST_X_TOKEN": "recorded", "COLUMNS": "200"})
+    outputs = []
+    for _ in range(2):
+        with play(X / "search_first_run.yaml"):
+            result = runner.invoke(app, ["--config", str(config), "collect", "--source", "x", "--once"])
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+        from storage.engine import make_engine
+        from storage.repo.runs import save_cursor
+
+        with session_scope(make_engine(f"sqlite:///{tmp_path / 'cli.db'}")) as session:
+            save_cursor(session, target="brand-x", value={})  # so the second pass reads the same posts again
+    first, second = (next(line for line in out.splitlines() if "brand-x" in line) for out in outputs)
+    assert [cell.strip() for cell in first.split("│")[1:-1]] == ["brand-x", "5", "3", "0", "2", "0", "0"]
+    assert [cell.strip() for cell in second.split("│")[1:-1]] == ["brand-x", "5", "0", "3", "2", "0", "0"]
+    stats = runner.invoke(app, ["--config", str(config), "stats", "--json"]).stdout
+    figures = json.loads(stats)
+    assert figures["posts"] == 3 and figures["posts_by_platform"] == {"x": 3}
+    assert figures["reads_this_month"] == {"brand-x": 10}

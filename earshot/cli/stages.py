@@ -11,7 +11,7 @@ from earshot.cli.reporting import counts_table, print_problems
 from earshot.cli.state import CliState, console, state
 from engage.router import RouteRun, route_pending
 from enrich.pipeline import EnrichRun, enrich_pending
-from listener.run import CollectRun, collect
+from listener.run import CollectRun, collect, recheck_deleted
 
 stderr = Console(stderr=True)
 
@@ -27,10 +27,15 @@ def run_collect(cli: CliState, *, source: str | None = None) -> list[CollectRun]
                        on_batch=lambda run, batch: progress.advance(task, batch.fetched))
     for run in runs:
         if run.not_configured:
-            stderr.print(f"[yellow]{run.target}[/yellow]: {run.platform} not configured: {run.not_configured}")
+            stderr.print(f"{run.target}: {run.platform} not configured: {run.not_configured}", markup=False)
+        if run.error:
+            stderr.print(f"{run.target}: {run.error}", markup=False, style="red")
         print_problems(run.problems, verbose=cli.verbose)
-    columns = ["fetched", "new", "duplicates", "malformed"]
-    console.print(counts_table("collected", [(r.target, r.counts) for r in runs], columns))
+    columns = ["fetched", "new", "duplicates", "noise", "malformed", "errors"]
+    rows = [(r.target, {**r.counts, "budget left": r.budget_left} if r.budget_left is not None else r.counts) for r in runs]
+    if any(r.budget_left is not None for r in runs):
+        columns.append("budget left")
+    console.print(counts_table("collected", rows, columns))
     return runs
 
 
@@ -56,9 +61,22 @@ def run_route(cli: CliState) -> RouteRun:
 def collect_command(
     ctx: typer.Context,
     source: Annotated[Optional[str], typer.Option("--source", help="Only targets of this platform (replay, x, reddit).")] = None,
+    once: Annotated[bool, typer.Option("--once", help="Collect once and exit (default: keep collecting on each target's interval).")] = False,
+    recheck: Annotated[bool, typer.Option("--recheck-deleted", help="Ask the platforms which recent posts were deleted, and drop their text.")] = False,
 ) -> None:
-    """Collect new posts once from every configured target."""
-    run_collect(state(ctx), source=source)
+    """Collect new posts from the configured targets."""
+    cli = state(ctx)
+    if recheck:
+        for run in recheck_deleted(cli.engine, cli.settings, source=source):
+            message = run.error or f"{run.checked} recent posts checked, {run.deleted} deleted upstream"
+            console.print(f"{run.target}: {message}", markup=False)
+        return
+    if once:
+        run_collect(cli, source=source)
+        return
+    from earshot.cli.schedule import run_scheduler
+
+    run_scheduler(cli, serve=False, source=source, drain=False)
 
 
 @app.command("enrich")

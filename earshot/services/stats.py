@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from storage.models import Customer, Enrichment, Post, QueueItem
 from storage.repo.links import count_linked_authors
+from storage.repo.usage import reads_by_target_this_month
 
 
 def store_stats(session: Session) -> dict[str, Any]:
@@ -26,6 +27,7 @@ def store_stats(session: Session) -> dict[str, Any]:
         "linked": count_linked_authors(session),
         "queue": {team: queue.get(team, 0) for team in sorted({"pr", "support", *queue})},
         "queue_by_state": by_state,
+        "reads_this_month": reads_by_target_this_month(session),
     }
 
 
