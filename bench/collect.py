@@ -1,12 +1,12 @@
 """Collection into storage with the replay collector, against a bare executemany of the same rows.
 
-Figures: posts/s through `earshot collect` (parse, validate, deduplicate, upsert authors, insert posts, save the
-cursor) and the ratio to inserting the already-parsed rows with one executemany into the same kind of database.
+Figures: posts/s through the collect stage (read, parse, validate, deduplicate, upsert authors, insert posts,
+save the cursor, per batch) and the ratio of its time to inserting the already-parsed rows with one
+executemany into the same migrated `post` table of a fresh SQLite database, in the same run.
 """
 
 import json
 import random
-import sqlite3
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -35,27 +35,30 @@ def write_posts(path: Path, count: int, seed: int = 7) -> None:
             }) + "\n")
 
 
-def bare_insert(path: Path, database: Path) -> float:
-    """The baseline: one executemany of parsed rows into a table shaped like ours, in one transaction."""
+def bare_insert(path: Path, database_url: str) -> float:
+    """The baseline: one executemany of already-parsed rows into the same migrated `post` table, one transaction."""
     rows = []
     with path.open("rb") as handle:
         for line in handle:
             raw = json.loads(line)
-            rows.append(("x", raw["id"], raw["author"]["id"], raw["text"], raw["created_at"], line))
-    connection = sqlite3.connect(database)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=NORMAL")
-    connection.execute(
-        "CREATE TABLE post (id INTEGER PRIMARY KEY, platform TEXT, external_id TEXT, author TEXT, text TEXT,"
-        " created_at TEXT, raw TEXT, UNIQUE (platform, external_id))"
-    )
-    began = time.perf_counter()
-    with connection:
+            rows.append(("x", raw["id"], 1, "post", raw["text"], raw["created_at"].replace("T", " ").rstrip("Z"),
+                         raw["lang"], 0, 0, 0, line.decode(), "bench", raw["created_at"]))
+    engine = make_engine(database_url)
+    ensure_current(engine)
+    connection = engine.raw_connection()
+    try:
+        connection.execute("INSERT INTO author (platform, external_id, followers, verified, updated_at) VALUES ('x', 'a', 0, 0, '2026-01-01')")
+        began = time.perf_counter()
         connection.executemany(
-            "INSERT INTO post (platform, external_id, author, text, created_at, raw) VALUES (?, ?, ?, ?, ?, ?)", rows
+            "INSERT INTO post (platform, external_id, author_id, kind, text, created_at, language, like_count,"
+            " share_count, reply_count, raw, target, collected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
         )
-    elapsed = time.perf_counter() - began
-    connection.close()
+        connection.commit()
+        elapsed = time.perf_counter() - began
+    finally:
+        connection.close()
+        engine.dispose()
     return elapsed
 
 
@@ -75,7 +78,7 @@ def run(quick: bool = False) -> dict:
         [result] = collect(engine, settings)
         elapsed = time.perf_counter() - began
         assert result.counts["new"] == count, result.counts
-        baseline = bare_insert(data, root / "bare.db")
+        baseline = bare_insert(data, f"sqlite:///{root / 'bare.db'}")
         engine.dispose()
     return {
         "posts": count,

@@ -2,3 +2,4 @@
 
 import listener.replay  # noqa: F401
 import listener.x  # noqa: F401
+import listener.reddit  # noqa: F401

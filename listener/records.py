@@ -1,7 +1,7 @@
 """Platform-neutral records a collector yields; each platform maps its objects to these in one place."""
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -16,7 +16,24 @@ def normalise_language(code: str | None) -> str | None:
     return _LANGUAGE_ALIASES.get(code, code) or None
 
 
+_ZERO = timedelta(0)
+
+
+def aware_utc(value: datetime) -> datetime:
+    offset = value.utcoffset()
+    if offset is None:
+        raise ValueError("created_at needs a timezone (e.g. 2026-10-03T14:22:05Z)")
+    return value.replace(tzinfo=UTC) if offset == _ZERO else value.astimezone(UTC)
+
+
+def without_nul(value: str | None) -> str | None:
+    """NUL characters cannot be stored (PostgreSQL refuses them in text); they carry no meaning in a post."""
+    return value.replace("\x00", "") if value else value
+
+
 class AuthorRecord(BaseModel):
+    """An author as one post shows them. None means "not in this payload": a stored value is kept."""
+
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     platform: str
@@ -25,7 +42,7 @@ class AuthorRecord(BaseModel):
     display_name: str | None = None
     bio: str | None = None
     location: str | None = None
-    followers: int = Field(default=0, ge=0, le=2**53)
+    followers: int | None = Field(default=None, ge=0, le=2**53)  # None: not known (kept as stored)
     verified: bool = False
 
 
@@ -37,7 +54,7 @@ class PostRecord(BaseModel):
     author: AuthorRecord
     text: str
     title: str | None = None
-    kind: str = "post"
+    kind: Literal["post", "comment"] = "post"
     created_at: datetime
     url: str | None = None
     language: str | None = None
@@ -51,9 +68,7 @@ class PostRecord(BaseModel):
     @field_validator("created_at")
     @classmethod
     def _aware_utc(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("created_at needs a timezone (e.g. 2026-10-03T14:22:05Z)")
-        return value.astimezone(UTC)
+        return aware_utc(value)
 
     @field_validator("language", mode="before")
     @classmethod
@@ -63,4 +78,4 @@ class PostRecord(BaseModel):
     @field_validator("text", "title")
     @classmethod
     def _no_nul(cls, value: str | None) -> str | None:
-        return value.replace("\x00", "") if value else value
+        return without_nul(value)

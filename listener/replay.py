@@ -1,100 +1,66 @@
 """The replay collector: reads posts from JSON Lines files in the replay schema (see the README)."""
 
 import glob
-import json
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+import orjson
+from pydantic import ValidationError
 
 from config.targets import ReplayTarget
 from listener.base import CollectContext, CollectedBatch, Collector, collectors
-from listener.records import AuthorRecord, PostRecord
+from listener.records import PostRecord
 
 
-class ReplayAuthor(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    id: str = Field(min_length=1, max_length=64)
-    handle: str | None = Field(default=None, max_length=64)
-    name: str | None = None
-    bio: str | None = None
-    location: str | None = None
-    followers: int = Field(default=0, ge=0, le=2**53)
-    verified: bool = False
-
-
-class ReplayMetrics(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    likes: int = Field(default=0, ge=0, le=2**53)
-    reposts: int = Field(default=0, ge=0, le=2**53)
-    replies: int = Field(default=0, ge=0, le=2**53)
-
-
-class ReplayLine(BaseModel):
-    """One line of a replay file."""
-
-    model_config = ConfigDict(extra="allow")
-
-    platform: str = Field(min_length=1, max_length=16)
-    id: str = Field(min_length=1, max_length=64)
-    created_at: datetime
-    text: str
-    title: str | None = None
-    kind: Literal["post", "comment"] = "post"
-    lang: str | None = None
-    url: str | None = None
-    reply_to: str | None = None
-    conversation_id: str | None = None
-    metrics: ReplayMetrics = Field(default_factory=ReplayMetrics)
-    author: ReplayAuthor
-
-    def to_record(self, raw: dict[str, Any]) -> PostRecord:
-        return PostRecord(
-            platform=self.platform,
-            external_id=self.id,
-            author=AuthorRecord(
-                platform=self.platform,
-                external_id=self.author.id,
-                handle=self.author.handle,
-                display_name=self.author.name,
-                bio=self.author.bio,
-                location=self.author.location,
-                followers=self.author.followers,
-                verified=self.author.verified,
-            ),
-            text=self.text,
-            title=self.title,
-            kind=self.kind,
-            created_at=self.created_at,
-            url=self.url,
-            language=self.lang,
-            reply_to=self.reply_to,
-            conversation_id=self.conversation_id or self.id,
-            like_count=self.metrics.likes,
-            share_count=self.metrics.reposts,
-            reply_count=self.metrics.replies,
-            raw=raw,
-        )
+# Replay field -> PostRecord field, where the names differ (for error messages in the file's own terms).
+_REPLAY_NAMES = {
+    "external_id": "id", "language": "lang", "like_count": "metrics.likes", "share_count": "metrics.reposts",
+    "reply_count": "metrics.replies", "author.external_id": "author.id", "author.display_name": "author.name",
+}
 
 
 def parse_line(line: bytes) -> PostRecord:
-    """Parse one replay line; raises ValueError with a short reason."""
+    """Parse one replay line (schema in the README) into a record, validated once; ValueError says why not."""
     try:
-        raw = json.loads(line)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"not valid JSON ({exc.__class__.__name__}: {exc})") from None
+        raw = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON ({exc})") from None
     if not isinstance(raw, dict):
         raise ValueError("a line must be a JSON object")
+    author, metrics = raw.get("author"), raw.get("metrics") or {}
+    if not isinstance(author, dict):
+        raise ValueError("author: must be an object with at least an id" if author is not None else "author: Field required")
+    if not isinstance(metrics, dict):
+        raise ValueError("metrics: must be an object")
+    platform = raw.get("platform")
     try:
-        return ReplayLine.model_validate(raw).to_record(raw)
+        return PostRecord.model_validate({
+            "platform": platform,
+            "external_id": raw.get("id"),
+            "author": {
+                "platform": platform, "external_id": author.get("id"), "handle": author.get("handle"),
+                "display_name": author.get("name"), "bio": author.get("bio"), "location": author.get("location"),
+                "followers": author.get("followers", 0), "verified": author.get("verified", False),
+            },
+            "text": raw.get("text"),
+            "title": raw.get("title"),
+            "kind": raw.get("kind", "post"),
+            "created_at": raw.get("created_at"),
+            "url": raw.get("url"),
+            "language": raw.get("lang"),
+            "reply_to": raw.get("reply_to"),
+            "conversation_id": raw.get("conversation_id") or raw.get("id"),
+            "like_count": metrics.get("likes", 0),
+            "share_count": metrics.get("reposts", 0),
+            "reply_count": metrics.get("replies", 0),
+            "raw": raw,
+        })
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(line)"
-        raise ValueError(f"{field}: {first['msg']}") from None
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"]) or "(line)"
+        message = "Field required" if error["type"] in {"string_type", "missing"} and error.get("input") is None else error["msg"]
+        raise ValueError(f"{_REPLAY_NAMES.get(field, field)}: {message}") from None
 
 
 @collectors.register

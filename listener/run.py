@@ -143,13 +143,14 @@ def recheck_deleted(engine: Engine, settings: Settings, *, source: str | None = 
     since = utcnow() - timedelta(days=settings.collect.recheck_deleted_days)
     runs = []
     for platform in sorted({t.platform for t in targets_for(settings, source)}):
-        target = next(t for t in targets_for(settings, platform))
-        run = RecheckRun(target=target.name)
+        targets = targets_for(settings, platform)
+        run = RecheckRun(target=targets[0].name)
         runs.append(run)
         try:
-            collector = build_collector(target, settings)
-            with session_scope(engine) as session:
-                ids = recent_external_ids(session, platform=platform, since=since, limit=10_000)
+            collector = build_collector(targets[0], settings)
+            with session_scope(engine) as session:  # only what this platform's own targets collected
+                ids = recent_external_ids(session, platform=platform, targets=[t.name for t in targets],
+                                          since=since, limit=10_000)
             gone = collector.deleted(ids)
         except NotImplementedError:
             continue

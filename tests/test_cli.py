@@ -63,7 +63,7 @@ def test_verbose_adds_the_traceback(tmp_path: Path) -> None:
 def test_unknown_source_lists_the_allowed_ones(tmp_path: Path) -> None:
     config = configure(tmp_path, [replay_line(1)])
     result = run(config, "collect", "--once", "--source", "myspace")
-    assert result.exit_code == 1 and "unknown collector 'myspace'; allowed: replay" in result.output
+    assert result.exit_code == 1 and "unknown collector 'myspace'; allowed: reddit, replay, x" in result.output
 
 
 def test_db_upgrade_reports_the_revision(tmp_path: Path) -> None:

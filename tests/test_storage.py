@@ -79,3 +79,22 @@ def test_sqlite_runs_in_wal_mode(engine) -> None:
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_a_post_without_the_authors_profile_keeps_the_stored_one(engine) -> None:
+    with_profile = record(1, followers=700).model_copy(update={"author": AuthorRecord(
+        platform="x", external_id="a1", handle="anna", bio="she/her", location="Uppsala", followers=700)})
+    without = record(2).model_copy(update={"author": AuthorRecord(platform="x", external_id="a1", handle="anna")})
+    with session_scope(engine) as session:
+        store_posts(session, records=[with_profile], target="t")
+    with session_scope(engine) as session:
+        store_posts(session, records=[without], target="t")
+        author = session.scalars(select(Author)).one()
+    assert (author.bio, author.location, author.followers) == ("she/her", "Uppsala", 700)
+
+
+def test_a_new_author_without_a_follower_count_starts_at_zero(engine) -> None:
+    unknown = record(1).model_copy(update={"author": AuthorRecord(platform="x", external_id="z", handle="zed")})
+    with session_scope(engine) as session:
+        store_posts(session, records=[unknown], target="t")
+        assert session.scalars(select(Author.followers)).one() == 0

@@ -10,10 +10,15 @@ from sqlmodel import Session
 
 from listener.records import AuthorRecord, PostRecord
 from storage.models import Author, Post
-from storage.repo.dialect import upsert_insert
+from storage.repo.bulk import BulkWriter
 from storage.types import utcnow
 
 _AUTHOR_PROFILE = ("handle", "display_name", "bio", "location", "followers", "verified", "updated_at")
+_AUTHOR_COLUMNS = ("platform", "external_id", *_AUTHOR_PROFILE)
+_POST_COLUMNS = (
+    "platform", "external_id", "author_id", "kind", "title", "text", "created_at", "url", "language", "reply_to",
+    "conversation_id", "like_count", "share_count", "reply_count", "raw", "target", "collected_at",
+)
 
 
 @dataclass(frozen=True)
@@ -32,27 +37,62 @@ def store_posts(session: Session, *, records: Sequence[PostRecord], target: str)
     fresh = [record for key, record in unique.items() if key not in existing]
     if fresh:
         author_ids = upsert_authors(session, authors=[record.author for record in fresh])
-        now = utcnow()
-        rows = [_post_row(record, author_ids, target, now) for record in fresh]
-        statement = upsert_insert(session, Post.__table__).on_conflict_do_nothing(
-            index_elements=["platform", "external_id"]
-        )
-        session.execute(statement, rows)
+        writer = BulkWriter(session)
+        now = writer.when(utcnow())
+        rows = [
+            (
+                r.platform, r.external_id, author_ids[(r.author.platform, r.author.external_id)], r.kind, r.title,
+                r.text, writer.when(r.created_at), r.url, r.language, r.reply_to, r.conversation_id, r.like_count,
+                r.share_count, r.reply_count, writer.json(r.raw), target, now,
+            )
+            for r in fresh
+        ]
+        writer.insert("post", _POST_COLUMNS, rows, conflict=("platform", "external_id"), json_columns=("raw",))
     return StoreResult(new=len(fresh), duplicates=in_batch_duplicates + len(existing))
 
 
 def upsert_authors(session: Session, *, authors: Iterable[AuthorRecord]) -> dict[tuple[str, str], int]:
-    """Insert or refresh authors; returns their ids by (platform, external id)."""
+    """Insert new authors and refresh changed profiles; returns ids by (platform, external id).
+
+    A field the record leaves as None (a Reddit post without its profile, say) keeps the stored value, and
+    authors whose profile did not change are not rewritten.
+    """
     latest = {(a.platform, a.external_id): a for a in authors}
-    now = utcnow()
-    rows = [{**author.model_dump(), "updated_at": now} for author in latest.values()]
-    statement = upsert_insert(session, Author.__table__)
-    statement = statement.on_conflict_do_update(
-        index_elements=["platform", "external_id"],
-        set_={column: statement.excluded[column] for column in _AUTHOR_PROFILE},
-    )
-    session.execute(statement, rows)
-    return _ids_by_key(session, Author, latest.keys())
+    writer = BulkWriter(session)
+    known = _author_profiles(writer, latest.keys())
+    now = writer.when(utcnow())
+    rows = []
+    for key, author in latest.items():
+        stored = known.get(key)
+        profile = _merged_profile(author, stored[1:] if stored else None)
+        if stored is None or profile != stored[1:]:
+            rows.append((author.platform, author.external_id, *profile, now))
+    writer.insert("author", _AUTHOR_COLUMNS, rows, conflict=("platform", "external_id"), update=_AUTHOR_PROFILE)
+    ids = {key: profile[0] for key, profile in known.items()}
+    missing = [key for key in latest if key not in ids]
+    if missing:
+        ids.update(_ids_by_key(session, "author", missing))
+    return ids
+
+
+def _merged_profile(author: AuthorRecord, stored: tuple | None) -> tuple:
+    fresh = (author.handle, author.display_name, author.bio, author.location, author.followers, author.verified)
+    if stored is None:
+        return tuple(0 if value is None and index == 4 else value for index, value in enumerate(fresh))
+    return tuple(old if new is None else new for new, old in zip(fresh, stored))
+
+
+def _author_profiles(writer: BulkWriter, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple]:
+    by_platform: dict[str, list[str]] = defaultdict(list)
+    for platform, external_id in keys:
+        by_platform[platform].append(external_id)
+    found: dict[tuple[str, str], tuple] = {}
+    for platform, external_ids in by_platform.items():
+        rows = writer.select_by_external_id(
+            "author", platform, external_ids, ("id", "handle", "display_name", "bio", "location", "followers", "verified")
+        )
+        found.update({(platform, external_id): (row[0], *row[1:6], bool(row[6])) for external_id, row in rows.items()})
+    return found
 
 
 def _first_per_key(records: Sequence[PostRecord]) -> dict[tuple[str, str], PostRecord]:
@@ -63,46 +103,28 @@ def _first_per_key(records: Sequence[PostRecord]) -> dict[tuple[str, str], PostR
 
 
 def _existing_post_keys(session: Session, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-    return set(_ids_by_key(session, Post, keys))
+    return set(_ids_by_key(session, "post", keys))
 
 
-def _ids_by_key(session: Session, model: Any, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+def _ids_by_key(session: Session, table: str, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
     by_platform: dict[str, list[str]] = defaultdict(list)
     for platform, external_id in keys:
         by_platform[platform].append(external_id)
+    writer = BulkWriter(session)
     found: dict[tuple[str, str], int] = {}
     for platform, external_ids in by_platform.items():
-        for chunk in _chunks(external_ids, 500):
-            rows = session.execute(
-                select(model.id, model.external_id).where(
-                    model.platform == platform, model.external_id.in_(chunk)
-                )
-            )
-            found.update({(platform, external_id): row_id for row_id, external_id in rows})
+        ids = writer.ids_by_external_id(table, platform, external_ids)
+        found.update({(platform, external_id): row_id for external_id, row_id in ids.items()})
     return found
 
 
-def _post_row(record: PostRecord, author_ids: dict[tuple[str, str], int], target: str, now: Any) -> dict[str, Any]:
-    row = record.model_dump(exclude={"author"})
-    row["author_id"] = author_ids[(record.author.platform, record.author.external_id)]
-    row["target"] = target
-    row["collected_at"] = now
-    return row
-
-
-def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-__all__ = ["StoreResult", "store_posts", "upsert_authors"]
-
-
-def recent_external_ids(session: Session, *, platform: str, since: Any, limit: int) -> list[str]:
-    """Ids of posts on `platform` created since `since` and not known to be deleted, newest first."""
+def recent_external_ids(
+    session: Session, *, platform: str, targets: Sequence[str], since: Any, limit: int
+) -> list[str]:
+    """Ids of posts on `platform` found by `targets`, created since `since`, not known deleted; newest first."""
     rows = session.scalars(
         select(Post.external_id)
-        .where(Post.platform == platform, Post.created_at >= since, Post.deleted_at.is_(None))
+        .where(Post.platform == platform, Post.target.in_(targets), Post.created_at >= since, Post.deleted_at.is_(None))
         .order_by(Post.created_at.desc())
         .limit(limit)
     )
