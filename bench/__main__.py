@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import bench
+from earshot.runtime import tune_gc
 
 
 def available() -> list[str]:
@@ -20,6 +21,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller inputs, for a smoke run")
     parser.add_argument("--out", type=Path, help="also append the results as JSON lines to this file")
     args = parser.parse_args(argv)
+    tune_gc()  # as every earshot command does
     unknown = sorted(set(args.names) - set(available()))
     if unknown:
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; available: {', '.join(available())}")

@@ -30,7 +30,7 @@ def write_posts(path: Path, count: int, seed: int = 7) -> None:
                 "created_at": (start + timedelta(seconds=n)).isoformat().replace("+00:00", "Z"),
                 "text": " ".join(rng.choices(words, k=14)), "lang": "en",
                 "author": {"id": f"a{author}", "handle": f"user{author}", "name": f"User {author}",
-                           "bio": "tech fan", "followers": rng.randrange(10_000)},
+                           "bio": "tech fan", "followers": (author * 7919) % 10_000},  # profiles change rarely
                 "metrics": {"likes": rng.randrange(50), "reposts": 0, "replies": 0},
             }) + "\n")
 

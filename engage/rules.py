@@ -40,6 +40,7 @@ class Decision:
 
 
 NO_MATCH = Rule(name="(no rule matched)", conditions=(), team=NO_TEAM, priority=4, sla=None, tags=())
+OWN_ACCOUNT = Rule(name="(our own account)", conditions=(), team=NO_TEAM, priority=4, sla=None, tags=())
 
 
 def compile_rules(configs: list[RuleConfig]) -> list[Rule]:
@@ -67,6 +68,9 @@ def _compile(config: RuleConfig) -> Rule:
 
 
 def decide(rules: list[Rule], facts: RoutingFacts) -> Decision:
+    """The first rule that matches; posts by our own accounts (and our replies coming back) are never queued."""
+    if facts.own_account:
+        return Decision(rule=OWN_ACCOUNT, reasons=["posted by one of our own accounts"])
     for rule in rules:
         reasons = rule.match(facts)
         if reasons is not None:

@@ -60,7 +60,7 @@ def test_no_rule_matching_means_not_queued() -> None:
         ({"complaint": True}, {"is_complaint": True}, {"is_complaint": False}),
         ({"question": False}, {"is_question": False}, {"is_question": True}),
         ({"linked": True}, {"customer_id": 7}, {"customer_id": None}),
-        ({"own_account": True}, {"own_account": True}, {}),
+        ({"own_account": False}, {}, {"own_account": True}),
         ({"mentions_product": True}, {"products": ("NV-A12",)}, {"products": ()}),
         ({"product": ["nv-a12"]}, {"products": ("NV-A12",)}, {"products": ("NV-B1",)}),
         ({"platform": "reddit"}, {"platform": "reddit"}, {"platform": "x"}),
@@ -86,3 +86,9 @@ def test_default_rules_compile_and_route_sensibly() -> None:
     assert own.rule.queues is False
     assert (customer.rule.team, customer.rule.priority, customer.rule.sla) == ("support", 1, timedelta(hours=4))
     assert influencer.rule.team == "pr"
+
+
+def test_own_accounts_are_never_queued_whatever_the_rules_say() -> None:
+    catch_all = rules({"name": "everything-to-pr", "when": {}, "team": "pr"})
+    decision = decide(catch_all, facts(own_account=True, is_complaint=True))
+    assert decision.rule.queues is False and decision.rule.name == "(our own account)"

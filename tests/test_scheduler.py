@@ -144,3 +144,34 @@ def wait_for(database: Path, ready, what: str, *, column: str = "stored", timeou
                 pass  # tables not created yet
         time.sleep(0.02)
     raise AssertionError(f"timed out waiting for {what} (last value {value})")
+
+
+def test_run_serves_and_stops_cleanly_on_sigterm(tmp_path) -> None:
+    import httpx
+
+    from tests.test_serve import free_port
+
+    write_jsonl(tmp_path / "posts.jsonl", [replay_line(n) for n in range(20)])
+    config = tmp_path / "earshot.toml"
+    config.write_text(f'database_url = "sqlite:///{tmp_path / "run.db"}"\n[schedule]\ndrain_every = "1s"\n'
+                      '[[listen]]\nname = "files"\nplatform = "replay"\npath = "posts.jsonl"\nevery = "1m"\n')
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "earshot", "--config", str(config), "run", "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        stats = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                stats = httpx.get(f"http://127.0.0.1:{port}/api/stats", timeout=2).json()
+                if stats["enriched"] == 20:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.3)
+        assert stats and stats["posts"] == stats["enriched"] == 20
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    assert "scheduled 2 jobs" in output and output.rstrip().endswith("stopped")

@@ -7,6 +7,7 @@ import typer
 
 from earshot.cli.errors import ErrorReportingGroup
 from earshot.cli.state import CliState, configure_logging
+from earshot.runtime import tune_gc
 
 app = typer.Typer(
     cls=ErrorReportingGroup,
@@ -35,4 +36,5 @@ def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show details and tracebacks.")] = False,
 ) -> None:
     configure_logging(verbose)
+    tune_gc()
     ctx.obj = CliState(config_file=config, verbose=verbose)

@@ -30,24 +30,26 @@ def run_scheduler(cli: CliState, *, serve: bool, host: str = DEFAULT_HOST, port:
     scheduler.start()
     jobs = scheduler.jobs()
     console.print(f"scheduled {len(jobs)} jobs: {', '.join(job.id for job in jobs)}", markup=False)
+    stop = _stop_on_signals()
     try:
         if serve:
-            serve_ui(cli, host, port)
+            serve_ui(cli, host, port)  # uvicorn handles the signal itself, then passes it on to our handler
         else:
-            _wait_for_signal()
+            console.print("running; Ctrl-C or SIGTERM stops")
+            while not stop.wait(1):
+                pass
     finally:
         console.print("stopping: finishing the batch in hand ...")
         scheduler.shutdown()
         console.print("stopped")
 
 
-def _wait_for_signal() -> None:
+def _stop_on_signals() -> threading.Event:
+    """Ctrl-C and SIGTERM set the returned event instead of killing the process, so shutdown can finish."""
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    console.print("running; Ctrl-C or SIGTERM stops")
-    while not stop.wait(1):
-        pass
+    return stop
 
 
 @app.command("run")
