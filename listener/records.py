@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation, field_validator
 
 # Platforms report some languages with their own codes; we store ISO 639-1.
 _LANGUAGE_ALIASES = {"in": "id", "iw": "he", "ji": "yi", "und": None, "zxx": None, "qme": None}
@@ -63,7 +63,7 @@ class PostRecord(BaseModel):
     like_count: int = Field(default=0, ge=0, le=2**53)
     share_count: int = Field(default=0, ge=0, le=2**53)
     reply_count: int = Field(default=0, ge=0, le=2**53)
-    raw: dict[str, Any] = Field(default_factory=dict)
+    raw: SkipValidation[dict[str, Any]] = Field(default_factory=dict)  # the platform's JSON, kept as it came
 
     @field_validator("created_at")
     @classmethod

@@ -92,15 +92,22 @@ def collect_target(
     return run
 
 
+AUTHOR_CACHE_LIMIT = 100_000
+
+
 def _drain(engine, collector, target, run, cursor, on_batch, should_stop) -> None:
     context = CollectContext(cursor=cursor, read_budget=run.budget_left, should_stop=should_stop)
+    known_authors: dict = {}  # authors committed by earlier batches of this run: no lookup needed
     try:
         for batch in collector.batches(context):
             with session_scope(engine) as session:
-                result = store_posts(session, records=batch.records, target=target.name)
+                result = store_posts(session, records=batch.records, target=target.name, known_authors=known_authors)
                 save_cursor(session, target=target.name, value=batch.cursor)
                 if collector.paid_reads:
                     add_reads(session, target=target.name, platform=target.platform, reads=batch.fetched)
+            if len(known_authors) > AUTHOR_CACHE_LIMIT:
+                known_authors.clear()
+            known_authors.update(result.authors)  # only now: the batch is committed
             run.counts.update(fetched=batch.fetched, new=result.new, duplicates=result.duplicates,
                               malformed=len(batch.problems), noise=batch.noise)
             if run.budget_left is not None:

@@ -98,3 +98,17 @@ def test_a_new_author_without_a_follower_count_starts_at_zero(engine) -> None:
     with session_scope(engine) as session:
         store_posts(session, records=[unknown], target="t")
         assert session.scalars(select(Author.followers)).one() == 0
+
+
+def test_authors_known_from_earlier_batches_are_not_looked_up_or_rewritten(engine) -> None:
+    with session_scope(engine) as session:
+        first = store_posts(session, records=[record(1, followers=5)], target="t")
+    known = dict(first.authors)
+    with session_scope(engine) as session:
+        session.execute(Author.__table__.update().values(bio="changed elsewhere"))  # the cache does not see this
+        store_posts(session, records=[record(2, followers=5)], target="t", known_authors=known)
+        unchanged = session.scalars(select(Author.bio)).one()
+        third = store_posts(session, records=[record(3, followers=9)], target="t", known_authors=known)
+        refreshed = session.scalars(select(Author)).one()
+    assert unchanged == "changed elsewhere"  # same profile as cached: not rewritten
+    assert refreshed.followers == 9 and third.authors[("x", "a1")][0] == refreshed.id

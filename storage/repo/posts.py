@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, update
@@ -21,22 +21,34 @@ _POST_COLUMNS = (
 )
 
 
+AuthorKey = tuple[str, str]
+KnownAuthors = dict[AuthorKey, tuple]  # (platform, external id) -> (id, handle, name, bio, location, followers, verified)
+
+
 @dataclass(frozen=True)
 class StoreResult:
     new: int
     duplicates: int
+    authors: KnownAuthors = field(default_factory=dict)  # what this batch stored: cache it once committed
 
 
-def store_posts(session: Session, *, records: Sequence[PostRecord], target: str) -> StoreResult:
-    """Insert posts not stored yet (and refresh their authors' profiles); count the rest as duplicates."""
+def store_posts(
+    session: Session, *, records: Sequence[PostRecord], target: str, known_authors: KnownAuthors | None = None
+) -> StoreResult:
+    """Insert posts not stored yet (and refresh their authors' profiles); count the rest as duplicates.
+
+    `known_authors` holds authors committed by earlier batches of the same run, so they need no lookup.
+    """
     unique = _first_per_key(records)
     in_batch_duplicates = len(records) - len(unique)
     if not unique:
         return StoreResult(new=0, duplicates=in_batch_duplicates)
     existing = _existing_post_keys(session, unique.keys())
     fresh = [record for key, record in unique.items() if key not in existing]
+    authors: KnownAuthors = {}
     if fresh:
-        author_ids = upsert_authors(session, authors=[record.author for record in fresh])
+        authors = upsert_authors(session, authors=[record.author for record in fresh], known=known_authors)
+        author_ids = {key: profile[0] for key, profile in authors.items()}
         writer = BulkWriter(session)
         now = writer.when(utcnow())
         rows = [
@@ -48,31 +60,33 @@ def store_posts(session: Session, *, records: Sequence[PostRecord], target: str)
             for r in fresh
         ]
         writer.insert("post", _POST_COLUMNS, rows, conflict=("platform", "external_id"), json_columns=("raw",))
-    return StoreResult(new=len(fresh), duplicates=in_batch_duplicates + len(existing))
+    return StoreResult(new=len(fresh), duplicates=in_batch_duplicates + len(existing), authors=authors)
 
 
-def upsert_authors(session: Session, *, authors: Iterable[AuthorRecord]) -> dict[tuple[str, str], int]:
-    """Insert new authors and refresh changed profiles; returns ids by (platform, external id).
+def upsert_authors(
+    session: Session, *, authors: Iterable[AuthorRecord], known: KnownAuthors | None = None
+) -> KnownAuthors:
+    """Insert new authors and refresh changed profiles; returns (id, profile...) by (platform, external id).
 
     A field the record leaves as None (a Reddit post without its profile, say) keeps the stored value, and
     authors whose profile did not change are not rewritten.
     """
     latest = {(a.platform, a.external_id): a for a in authors}
     writer = BulkWriter(session)
-    known = _author_profiles(writer, latest.keys())
+    known = known or {}
+    stored = {key: known[key] for key in latest if key in known}
+    stored.update(_author_profiles(writer, [key for key in latest if key not in stored]))
     now = writer.when(utcnow())
-    rows = []
+    rows, result = [], {}
     for key, author in latest.items():
-        stored = known.get(key)
-        profile = _merged_profile(author, stored[1:] if stored else None)
-        if stored is None or profile != stored[1:]:
+        before = stored.get(key)
+        profile = _merged_profile(author, before[1:] if before else None)
+        if before is None or profile != before[1:]:
             rows.append((author.platform, author.external_id, *profile, now))
+        result[key] = (before[0] if before else None, *profile)
     writer.insert("author", _AUTHOR_COLUMNS, rows, conflict=("platform", "external_id"), update=_AUTHOR_PROFILE)
-    ids = {key: profile[0] for key, profile in known.items()}
-    missing = [key for key in latest if key not in ids]
-    if missing:
-        ids.update(_ids_by_key(session, "author", missing))
-    return ids
+    new_ids = _ids_by_key(session, "author", [key for key, value in result.items() if value[0] is None])
+    return {key: (value[0] if value[0] is not None else new_ids[key], *value[1:]) for key, value in result.items()}
 
 
 def _merged_profile(author: AuthorRecord, stored: tuple | None) -> tuple:
