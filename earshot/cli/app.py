@@ -20,11 +20,13 @@ queue_app = typer.Typer(help="The engagement queue.", no_args_is_help=True)
 customers_app = typer.Typer(help="CRM customers.", no_args_is_help=True)
 catalog_app = typer.Typer(help="The product catalog.", no_args_is_help=True)
 schedule_app = typer.Typer(help="The collection schedule.", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure enrichment against labeled data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(queue_app, name="queue")
 app.add_typer(customers_app, name="customers")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(schedule_app, name="schedule")
+app.add_typer(eval_app, name="eval")
 
 
 @app.callback()
