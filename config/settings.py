@@ -38,8 +38,15 @@ class EnrichSettings(BaseModel):
 
     sentiment: str = "vader"
     enrichers: list[str] = Field(
-        default_factory=lambda: ["language", "sentiment", "products", "complaints", "questions"]
+        default_factory=lambda: [
+            "language", "sentiment", "products", "complaints", "questions", "purchases", "channels", "signals",
+            "demographics",
+        ]
     )
+    languages: list[str] = Field(
+        default_factory=lambda: ["en", "sv", "id", "ms", "da", "no", "fi", "de", "nl", "fr", "es", "pt", "it", "tl"],
+        min_length=1,
+    )  # what language detection chooses from (a short list is faster and more accurate on short posts)
     batch_size: int = Field(default=500, ge=1, le=100_000)
 
 

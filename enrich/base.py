@@ -36,6 +36,7 @@ class PostView:
     language: str | None = None
     author_handle: str | None = None
     author_bio: str | None = None
+    author_location: str | None = None
 
     @property
     def full_text(self) -> str:

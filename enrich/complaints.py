@@ -1,19 +1,13 @@
 """The `complaints` enricher: is the post a complaint, about what (issue category) and which product."""
 
-import tomllib
 from collections import Counter
 from pathlib import Path
 
 from enrich.base import EnrichContext, Enricher, EnrichItem, enrichers
-from enrich.text_matching import blank_pipeline, longest_matches, phrase_matcher
+from enrich.text_matching import Lexicon, blank_pipeline
 
 LEXICON = Path(__file__).parent / "lexicons" / "complaints.toml"
 GENERAL = "other"
-
-
-def load_lexicon(path: Path = LEXICON) -> dict[str, dict[str, list[str]]]:
-    with path.open("rb") as handle:
-        return tomllib.load(handle)
 
 
 @enrichers.register
@@ -23,19 +17,12 @@ class ComplaintEnricher(Enricher):
 
     def open(self, context: EnrichContext) -> None:
         self.nlp = blank_pipeline()
-        lexicon = load_lexicon()
-        phrases = [
-            (category, phrase)
-            for category, by_language in lexicon.items()
-            for phrases_of_language in by_language.values()
-            for phrase in phrases_of_language
-        ]
-        self.matcher = phrase_matcher(self.nlp, phrases)
+        self.lexicon = Lexicon(LEXICON, self.nlp)
 
     def enrich(self, items: list[EnrichItem]) -> None:
         docs = self.nlp.pipe(item.post.full_text for item in items)
         for item, doc in zip(items, docs, strict=True):
-            spans = longest_matches(self.matcher, doc)
+            spans = self.lexicon.spans(doc)
             categories = Counter(span.label_ for span in spans)
             specific = Counter({c: n for c, n in categories.items() if c != GENERAL})
             positive = item.result.get("sentiment_label") == "positive"

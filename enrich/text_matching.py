@@ -43,3 +43,25 @@ def longest_matches(matcher: PhraseMatcher, doc: Doc) -> list[Span]:
     """Matches as labelled spans, keeping the longest where they overlap ("Aura 12 Pro" over "Aura 12")."""
     spans = [Span(doc, start, end, label=key) for key, start, end in matcher(doc)]
     return sorted(filter_spans(spans), key=lambda span: span.start)
+
+
+class Lexicon:
+    """Phrases by label and language from a TOML file ({label = {en = [...], sv = [...], id = [...]}}),
+    matched case-insensitively by token. Languages are pooled: posts mix them, and a phrase rarely means
+    something else in another of our languages."""
+
+    def __init__(self, path, nlp: Language) -> None:
+        import tomllib
+
+        with open(path, "rb") as handle:
+            self.entries: dict[str, dict[str, list[str]]] = tomllib.load(handle)
+        phrases = [
+            (label, phrase)
+            for label, by_language in self.entries.items()
+            for phrase_list in by_language.values()
+            for phrase in phrase_list
+        ]
+        self.matcher = phrase_matcher(nlp, phrases)
+
+    def spans(self, doc: Doc) -> list[Span]:
+        return longest_matches(self.matcher, doc)

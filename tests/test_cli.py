@@ -79,3 +79,9 @@ def test_no_targets_says_what_to_do(tmp_path: Path) -> None:
     config.write_text(f'database_url = "sqlite:///{tmp_path / "x.db"}"\n')
     result = run(config, "collect", "--once")
     assert result.exit_code == 0 and "add [[listen]] tables" in result.output
+
+
+def test_help_of_every_command_group_exits_cleanly() -> None:
+    for group in ([], ["queue"], ["db"], ["eval"], ["schedule"], ["customers"], ["catalog"]):
+        result = runner.invoke(app, [*group, "--help"])
+        assert result.exit_code == 0 and "unexpected error" not in result.output, (group, result.output)

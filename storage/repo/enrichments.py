@@ -11,13 +11,17 @@ from storage.models import Author, Enrichment, Post, Product
 from storage.repo.dialect import upsert_insert
 
 _ENRICHMENT_COLUMNS = [c.name for c in Enrichment.__table__.columns if c.name != "post_id"]
-_NOT_NULL_DEFAULTS = {"products": list, "is_complaint": bool, "is_question": bool, "details": dict, "versions": dict}
+_NOT_NULL_DEFAULTS = {
+    "products": list, "is_complaint": bool, "is_question": bool, "is_churn": bool, "is_referral": bool,
+    "details": dict, "versions": dict,
+}
 
 
 def pending_posts(session: Session, *, after_id: int, limit: int, rerun: bool = False) -> list[PostView]:
     """Posts with id > after_id that have no enrichment yet (every post when `rerun`), oldest id first."""
     query = (
-        select(Post.id, Post.platform, Post.author_id, Post.text, Post.title, Post.language, Author.handle, Author.bio)
+        select(Post.id, Post.platform, Post.author_id, Post.text, Post.title, Post.language, Author.handle, Author.bio,
+               Author.location)
         .join(Author, Author.id == Post.author_id)
         .where(Post.id > after_id)
         .order_by(Post.id)
@@ -35,6 +39,7 @@ def pending_posts(session: Session, *, after_id: int, limit: int, rerun: bool = 
             language=row.language,
             author_handle=row.handle,
             author_bio=row.bio,
+            author_location=row.location,
         )
         for row in session.execute(query)
     ]

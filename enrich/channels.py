@@ -1,0 +1,41 @@
+"""The `channels` enricher: where the author says they heard of or found the product (friend, ad, podcast,
+YouTube, TikTok, review site, store, news), with the span. A channel counts only in a sentence that also says
+they discovered, heard, saw or were told (so "bought one for my sister" is not the friend channel)."""
+
+import re
+from pathlib import Path
+
+from enrich.base import EnrichContext, Enricher, EnrichItem, enrichers
+from enrich.text_matching import Lexicon, blank_pipeline
+
+LEXICON = Path(__file__).parent / "lexicons" / "channels.toml"
+_DISCOVERY = re.compile(
+    r"\b(heard|hear|saw|seen|see|found|find|discovered|learned|learnt|watched|read|told me|showed me|recommended|"
+    r"put me on|introduced|thanks to|because of|via|convinced|sold me|swears by|raves about|ad\b|"
+    r"hörde|såg|hittade|upptäckte|tipsade|tipset|läste|visade|rekommenderade|tack vare|"
+    r"denger|dengar|liat|lihat|nonton|tau dari|tahu dari|gara-gara|gegara|direkomendasiin|rekomendasi|racun|diracun)",
+    re.IGNORECASE,
+)
+ALWAYS = {"word of mouth", "fyp", "for you page", "sponsored"}
+
+
+@enrichers.register
+class ChannelEnricher(Enricher):
+    name = "channels"
+    version = "1"
+
+    def open(self, context: EnrichContext) -> None:
+        self.nlp = blank_pipeline()
+        self.nlp.add_pipe("sentencizer")
+        self.lexicon = Lexicon(LEXICON, self.nlp)
+
+    def enrich(self, items: list[EnrichItem]) -> None:
+        for item, doc in zip(items, self.nlp.pipe(item.post.full_text for item in items), strict=True):
+            found = [span for span in self.lexicon.spans(doc) if _stated_as_discovery(span)]
+            item.result["channel"] = found[0].label_ if found else None
+            if found:
+                item.details["channels"] = [{"channel": s.label_, "span": s.text, "start": s.start_char} for s in found]
+
+
+def _stated_as_discovery(span) -> bool:
+    return span.text.lower() in ALWAYS or bool(_DISCOVERY.search(span.sent.text))
