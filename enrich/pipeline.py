@@ -5,15 +5,17 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from typing import Any
 
 from sqlalchemy import Engine
 
 import enrich.builtin  # noqa: F401  (registers the built-in enrichers)
+from config.errors import ConfigError
 from config.settings import Settings
 from enrich.base import EnrichContext, Enricher, EnrichItem, PostView, enrichers
 from enrich.linking import exact_handle_candidates
 from storage.engine import session_scope
-from storage.repo.enrichments import load_catalog, pending_posts, save_enrichments
+from storage.repo.enrichments import load_catalog, pending_posts, save_enrichments, stored_enrichments
 from storage.repo.links import authors_by_id, customers_by_handle, save_links
 from storage.repo.runs import record_run
 from storage.types import utcnow
@@ -37,9 +39,15 @@ def open_enrichers(names: Sequence[str], context: EnrichContext) -> list[Enriche
     return opened
 
 
-def run_enrichers(active: Sequence[Enricher], posts: Sequence[PostView]) -> list[EnrichItem]:
-    """Run every enricher over the batch; a post that makes one fail is retried alone and marked, not dropped."""
-    items = [EnrichItem(post=post) for post in posts]
+def run_enrichers(
+    active: Sequence[Enricher], posts: Sequence[PostView], stored: dict[int, dict[str, Any]] | None = None
+) -> list[EnrichItem]:
+    """Run every enricher over the batch; a post that makes one fail is retried alone and marked, not dropped.
+
+    `stored` (post id -> stored enrichment columns) seeds each item, so a partial rerun's enrichers see the
+    results of the ones not rerun.
+    """
+    items = [_seeded(post, (stored or {}).get(post.id)) for post in posts]
     for enricher in active:
         try:
             enricher.enrich(items)
@@ -51,6 +59,14 @@ def run_enrichers(active: Sequence[Enricher], posts: Sequence[PostView]) -> list
                 except Exception as exc:
                     item.errors.append(f"{enricher.name}: {exc.__class__.__name__}: {exc}")
     return items
+
+
+def _seeded(post: PostView, row: dict[str, Any] | None) -> EnrichItem:
+    if row is None:
+        return EnrichItem(post=post)
+    result = {k: v for k, v in row.items() if k not in ("post_id", "details", "versions", "enriched_at")}
+    details = {k: v for k, v in (row.get("details") or {}).items() if k != "errors"}
+    return EnrichItem(post=post, result=result, details=details)
 
 
 def enrichment_row(item: EnrichItem, versions: dict[str, str]) -> dict[str, Any]:
@@ -65,25 +81,39 @@ def enrich_pending(
     settings: Settings,
     *,
     rerun: bool = False,
+    only: Sequence[str] = (),
     on_batch: Callable[[int], None] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> EnrichRun:
-    """Enrich every post that has no enrichment yet (all posts with `rerun`), batch by batch."""
+    """Enrich every post that has no enrichment yet, batch by batch.
+
+    `rerun`: every post again, with every enricher. `only`: just these enrichers, over every enriched post, keeping
+    the other enrichers' stored results (what `earshot enrich --rerun NAME` does after a change to NAME).
+    """
     started = utcnow()
     run = EnrichRun()
     with session_scope(engine) as session:
         context = EnrichContext(settings=settings, products=load_catalog(session))
-    active = open_enrichers(settings.enrich.enrichers, context)
+    unknown = [name for name in only if name not in settings.enrich.enrichers]
+    if unknown:
+        raise ConfigError(f"cannot rerun {', '.join(unknown)}: not among the configured enrichers "
+                          f"({', '.join(settings.enrich.enrichers)})")
+    active = open_enrichers([n for n in settings.enrich.enrichers if not only or n in only], context)
     versions = {enricher.name: enricher.version for enricher in active}
     last_id = 0
     while not should_stop():
         with session_scope(engine) as session:
-            posts = pending_posts(session, after_id=last_id, limit=settings.enrich.batch_size, rerun=rerun)
+            posts = pending_posts(session, after_id=last_id, limit=settings.enrich.batch_size, rerun=rerun,
+                                  enriched_only=bool(only))
+            stored = stored_enrichments(session, post_ids=[p.id for p in posts]) if only else {}
         if not posts:
             break
-        items = run_enrichers(active, posts)
+        items = run_enrichers(active, posts, stored)
         with session_scope(engine) as session:
-            save_enrichments(session, rows=[enrichment_row(item, versions) for item in items])
+            save_enrichments(session, rows=[
+                enrichment_row(item, {**(stored.get(item.post.id, {}).get("versions") or {}), **versions})
+                for item in items
+            ])
             authors = authors_by_id(session, author_ids=[post.author_id for post in posts])
             candidates = exact_handle_candidates(authors, customers_by_handle(session, authors=authors))
             new_links = save_links(session, candidates=candidates)

@@ -142,3 +142,38 @@ def test_shared_handles_are_proposed_not_linked(engine, tmp_path: Path) -> None:
         statuses = session.scalars(select(CustomerLink.status)).all()
     assert statuses == ["proposed", "proposed"]
     assert json.loads(json.dumps(statuses))  # plain strings
+
+
+def test_rerun_of_one_enricher_recomputes_only_its_fields(engine, flow) -> None:
+    from enrich.base import enrichers
+    from enrich.questions import QuestionEnricher
+
+    collect(engine, flow)
+    enrich_pending(engine, flow)
+    with session_scope(engine) as session:
+        before = {e.post_id: (e.sentiment_label, e.is_complaint, e.is_question, e.versions, e.enriched_at)
+                  for e in session.scalars(select(Enrichment))}
+
+    class EveryPostAsks(QuestionEnricher):  # a changed `questions` enricher, version 2
+        version = "2"
+
+        def enrich(self, items) -> None:
+            for item in items:
+                item.result["is_question"] = True
+
+    original = enrichers._by_name["questions"]
+    enrichers._by_name["questions"] = EveryPostAsks
+    try:
+        run = enrich_pending(engine, flow, only=["questions"])
+    finally:
+        enrichers._by_name["questions"] = original
+    assert run.counts["enriched"] == 5
+    with session_scope(engine) as session:
+        after = {e.post_id: (e.sentiment_label, e.is_complaint, e.is_question, e.versions, e.enriched_at)
+                 for e in session.scalars(select(Enrichment))}
+    for post_id, (sentiment, complaint, question, versions, enriched_at) in after.items():
+        assert (sentiment, complaint) == before[post_id][:2]  # other enrichers' results kept
+        assert question is True and versions["questions"] == "2" and versions["sentiment"] == before[post_id][3]["sentiment"]
+        assert enriched_at > before[post_id][4]  # so routing looks at it again
+    with pytest.raises(Exception, match="not among the configured enrichers"):
+        enrich_pending(engine, flow, only=["sarcasm"])

@@ -39,10 +39,13 @@ def run_collect(cli: CliState, *, source: str | None = None) -> list[CollectRun]
     return runs
 
 
-def run_enrich(cli: CliState, *, rerun: bool = False) -> EnrichRun:
+def run_enrich(cli: CliState, *, rerun: list[str] | None = None) -> EnrichRun:
+    everything = bool(rerun) and "all" in rerun
+    only = [] if everything or not rerun else rerun
     with progress_bar() as progress:
         task = progress.add_task("enriching", total=None)
-        run = enrich_pending(cli.engine, cli.settings, rerun=rerun, on_batch=lambda n: progress.advance(task, n))
+        run = enrich_pending(cli.engine, cli.settings, rerun=everything, only=only,
+                             on_batch=lambda n: progress.advance(task, n))
     print_problems(run.errors, verbose=cli.verbose)
     console.print(counts_table("enriched", [("posts", run.counts)], ["enriched", "errors", "new_links"]))
     return run
@@ -82,9 +85,11 @@ def collect_command(
 @app.command("enrich")
 def enrich_command(
     ctx: typer.Context,
-    rerun: Annotated[bool, typer.Option("--rerun", help="Enrich every post again, not only new ones.")] = False,
+    rerun: Annotated[Optional[list[str]], typer.Option(
+        "--rerun", metavar="NAME", help="Recompute only this enricher's results on every enriched post (repeatable; "
+        "`all`: every enricher on every post).")] = None,
 ) -> None:
-    """Enrich posts that have not been enriched yet."""
+    """Enrich posts that have not been enriched yet (or recompute with --rerun)."""
     run_enrich(state(ctx), rerun=rerun)
 
 

@@ -17,8 +17,11 @@ _NOT_NULL_DEFAULTS = {
 }
 
 
-def pending_posts(session: Session, *, after_id: int, limit: int, rerun: bool = False) -> list[PostView]:
-    """Posts with id > after_id that have no enrichment yet (every post when `rerun`), oldest id first."""
+def pending_posts(
+    session: Session, *, after_id: int, limit: int, rerun: bool = False, enriched_only: bool = False
+) -> list[PostView]:
+    """Posts with id > after_id that have no enrichment yet (with `rerun`: every post, or with `enriched_only`
+    every post that has one), oldest id first."""
     query = (
         select(Post.id, Post.platform, Post.author_id, Post.text, Post.title, Post.language, Author.handle, Author.bio,
                Author.location)
@@ -27,7 +30,9 @@ def pending_posts(session: Session, *, after_id: int, limit: int, rerun: bool = 
         .order_by(Post.id)
         .limit(limit)
     )
-    if not rerun:
+    if enriched_only:
+        query = query.join(Enrichment, Enrichment.post_id == Post.id)
+    elif not rerun:
         query = query.outerjoin(Enrichment, Enrichment.post_id == Post.id).where(Enrichment.post_id.is_(None))
     return [
         PostView(
@@ -72,3 +77,9 @@ def _complete(row: dict[str, Any]) -> dict[str, Any]:
             complete[column] = default()
     complete["post_id"] = row["post_id"]
     return complete
+
+
+def stored_enrichments(session: Session, *, post_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The stored enrichment columns of these posts, by post id."""
+    rows = session.execute(select(Enrichment.__table__).where(Enrichment.post_id.in_(list(post_ids)))).mappings()
+    return {row["post_id"]: dict(row) for row in rows}
