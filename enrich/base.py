@@ -51,6 +51,7 @@ class EnrichItem:
     result: dict[str, Any] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    doc: Any = None  # the post's spaCy tokens, shared by the enrichers that match phrases (see text_matching)
 
 
 class Enricher(ABC):

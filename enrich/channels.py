@@ -5,8 +5,10 @@ they discovered, heard, saw or were told (so "bought one for my sister" is not t
 import re
 from pathlib import Path
 
+from spacy.pipeline import Sentencizer
+
 from enrich.base import EnrichContext, Enricher, EnrichItem, enrichers
-from enrich.text_matching import Lexicon, blank_pipeline
+from enrich.text_matching import docs_of, Lexicon, blank_pipeline
 
 LEXICON = Path(__file__).parent / "lexicons" / "channels.toml"
 _DISCOVERY = re.compile(
@@ -25,13 +27,15 @@ class ChannelEnricher(Enricher):
     version = "1"
 
     def open(self, context: EnrichContext) -> None:
-        self.nlp = blank_pipeline()
-        self.nlp.add_pipe("sentencizer")
-        self.lexicon = Lexicon(LEXICON, self.nlp)
+        self.lexicon = Lexicon(LEXICON, blank_pipeline())
+        self.sentences = Sentencizer()
 
     def enrich(self, items: list[EnrichItem]) -> None:
-        for item, doc in zip(items, self.nlp.pipe(item.post.full_text for item in items), strict=True):
-            found = [span for span in self.lexicon.spans(doc) if _stated_as_discovery(span)]
+        for item, doc in zip(items, docs_of(items), strict=True):
+            candidates = self.lexicon.spans(doc)
+            if candidates and not doc.has_annotation("SENT_START"):
+                self.sentences(doc)  # sentences only where a channel is named: most posts name none
+            found = [span for span in candidates if _stated_as_discovery(span)]
             item.result["channel"] = found[0].label_ if found else None
             if found:
                 item.details["channels"] = [{"channel": s.label_, "span": s.text, "start": s.start_char} for s in found]

@@ -4,7 +4,7 @@ from collections import Counter
 from pathlib import Path
 
 from enrich.base import EnrichContext, Enricher, EnrichItem, enrichers
-from enrich.text_matching import Lexicon, blank_pipeline
+from enrich.text_matching import docs_of, Lexicon, blank_pipeline
 
 LEXICON = Path(__file__).parent / "lexicons" / "complaints.toml"
 GENERAL = "other"
@@ -20,7 +20,7 @@ class ComplaintEnricher(Enricher):
         self.lexicon = Lexicon(LEXICON, self.nlp)
 
     def enrich(self, items: list[EnrichItem]) -> None:
-        docs = self.nlp.pipe(item.post.full_text for item in items)
+        docs = docs_of(items)
         for item, doc in zip(items, docs, strict=True):
             spans = self.lexicon.spans(doc)
             categories = Counter(span.label_ for span in spans)

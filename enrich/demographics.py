@@ -6,6 +6,7 @@ about race, religion, health or sexuality. Precision first: a wrong age or place
 """
 
 import re
+from functools import lru_cache
 
 from enrich.base import Enricher, EnrichItem, enrichers
 from enrich.places import Place, flag_country, gazetteer
@@ -101,20 +102,33 @@ class DemographicsEnricher(Enricher):
 
 
 def extract(*, bio: str, location: str, text: str) -> dict[str, dict]:
-    """Each stated fact as {"value", "source", "span", "confidence"}; only facts that were found."""
+    """Each stated fact as {"value", "source", "span", "confidence"}; only facts that were found.
+    The profile (bio, location field) speaks first; the post fills in what the profile does not say."""
+    found = dict(_profile_facts(bio, location))
+    if "age" not in found and (fact := _age(text, "text")):
+        found["age"] = fact
+    if "occupation" not in found and (fact := _occupation(text, "text")):
+        found["occupation"] = fact
+    if "place" not in found and (fact := _lives_in(text, "text")):
+        found["place"] = fact
+    return found
+
+
+@lru_cache(maxsize=50_000)
+def _profile_facts(bio: str, location: str) -> tuple[tuple[str, dict], ...]:
+    """What an author's profile states; the same author posts often, so this is worked out once per profile."""
     found: dict[str, dict] = {}
-    for source, content in (("bio", bio), ("text", text)):
-        if "age" not in found and (fact := _age(content, source)):
-            found["age"] = fact
-        if "occupation" not in found and (fact := _occupation(content, source)):
-            found["occupation"] = fact
+    if fact := _age(bio, "bio"):
+        found["age"] = fact
+    if fact := _occupation(bio, "bio"):
+        found["occupation"] = fact
     for source, content in (("location", location), ("bio", bio)):
         if "pronouns" not in found and (match := _PRONOUNS.search(content)):
             found["pronouns"] = {"value": f"{match.group(1)}/{match.group(2)}".lower(), "source": source,
                                  "span": match.group(0), "confidence": 0.95}
-    if place := _place(location=location, bio=bio, text=text):
+    if place := _profile_place(location=location, bio=bio):
         found["place"] = place
-    return found
+    return tuple(found.items())
 
 
 def _age(content: str, source: str) -> dict | None:
@@ -148,7 +162,7 @@ def _is_bio_segment_start(before: str) -> bool:
     return len(tail.split()) <= 2 and not re.search(r"\b(?:of|for|with|love|fan|my|och|dan|ama|sama)\b", tail, re.I)
 
 
-def _place(*, location: str, bio: str, text: str) -> dict | None:
+def _profile_place(*, location: str, bio: str) -> dict | None:
     places = gazetteer()
     if location.strip():
         if place := places.place(location):
@@ -156,14 +170,19 @@ def _place(*, location: str, bio: str, text: str) -> dict | None:
         if country := flag_country(location):
             return {"value": Place(None, None, country), "source": "location", "span": location.strip(),
                     "confidence": 0.8}
-    for source, content in (("bio", bio), ("text", text)):
-        for match in _LIVES_IN.finditer(content):
-            if place := places.place(match.group(1)):
-                return {"value": place, "source": source, "span": match.group(0).strip(), "confidence": 0.85}
+    if fact := _lives_in(bio, "bio"):
+        return fact
     for segment in _SEGMENTS.split(bio):
         words = segment.strip()
         if words and len(words.split()) <= 3 and (place := places.place(words)):
             return {"value": place, "source": "bio", "span": words, "confidence": 0.8}
+    return None
+
+
+def _lives_in(content: str, source: str) -> dict | None:
+    for match in _LIVES_IN.finditer(content):
+        if place := gazetteer().place(match.group(1)):
+            return {"value": place, "source": source, "span": match.group(0).strip(), "confidence": 0.85}
     return None
 
 

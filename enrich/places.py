@@ -62,6 +62,7 @@ class Gazetteer:
     def country(self, text: str) -> str | None:
         return self.countries.get(fold(text))
 
+    @lru_cache(maxsize=50_000)  # noqa: B019  (one gazetteer per process, so the cache lives as long as it)
     def place(self, text: str) -> Place | None:
         """A place named by `text` ("Austin, TX", "Göteborg", "Bandung, Indonesia", "Sweden"), or None."""
         parts = [p for p in (_SYMBOLS.sub("", part).strip(" .") for part in re.split(r"[,/|·•]", text)) if p]

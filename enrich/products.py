@@ -1,7 +1,7 @@
 """The `products` enricher: our products (by name, alias or model number) and competitors named in a post."""
 
 from enrich.base import EnrichContext, Enricher, EnrichItem, enrichers
-from enrich.text_matching import blank_pipeline, longest_matches, phrase_matcher
+from enrich.text_matching import docs_of, blank_pipeline, longest_matches, phrase_matcher
 
 COMPETITOR_PREFIX = "competitor:"
 
@@ -22,7 +22,7 @@ class ProductEnricher(Enricher):
         self.matcher = phrase_matcher(self.nlp, phrases, tolerant=True)
 
     def enrich(self, items: list[EnrichItem]) -> None:
-        docs = self.nlp.pipe(item.post.full_text for item in items)
+        docs = docs_of(items)
         for item, doc in zip(items, docs, strict=True):
             products: list[str] = []
             competitors: list[str] = []

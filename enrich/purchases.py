@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 from enrich.base import EnrichContext, Enricher, EnrichItem, enrichers
-from enrich.text_matching import Lexicon, blank_pipeline, longest_matches, phrase_matcher
+from enrich.text_matching import docs_of, Lexicon, blank_pipeline, longest_matches, phrase_matcher
 
 LEXICONS = Path(__file__).parent / "lexicons"
 STAGE_ORDER = ("considering", "purchased", "recommending", "returned")  # later wins
@@ -32,7 +32,7 @@ class PurchaseEnricher(Enricher):
         self.stores = phrase_matcher(self.nlp, [(store, store) for store in stores])
 
     def enrich(self, items: list[EnrichItem]) -> None:
-        for item, doc in zip(items, self.nlp.pipe(item.post.full_text for item in items), strict=True):
+        for item, doc in zip(items, docs_of(items), strict=True):
             cues = self.stages.spans(doc)
             stage = max((span.label_ for span in cues), key=STAGE_ORDER.index, default=None)
             products = item.result.get("products") or []

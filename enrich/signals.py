@@ -4,7 +4,7 @@ and referral (recommending our products to others)."""
 from pathlib import Path
 
 from enrich.base import EnrichContext, Enricher, EnrichItem, enrichers
-from enrich.text_matching import Lexicon, blank_pipeline
+from enrich.text_matching import docs_of, Lexicon, blank_pipeline
 
 LEXICON = Path(__file__).parent / "lexicons" / "signals.toml"
 
@@ -19,7 +19,7 @@ class SignalEnricher(Enricher):
         self.lexicon = Lexicon(LEXICON, self.nlp)
 
     def enrich(self, items: list[EnrichItem]) -> None:
-        for item, doc in zip(items, self.nlp.pipe(item.post.full_text for item in items), strict=True):
+        for item, doc in zip(items, docs_of(items), strict=True):
             spans = self.lexicon.spans(doc)
             churn = [s for s in spans if s.label_ == "churn"]
             competitors = (item.details.get("products") or {}).get("competitors") or []

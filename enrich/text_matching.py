@@ -1,7 +1,10 @@
-"""spaCy phrase matching shared by the lexicon enrichers: a blank tokenizer, case-insensitive, spacing-tolerant."""
+"""spaCy phrase matching shared by the lexicon enrichers: one blank tokenizer (one vocabulary) for all of them,
+each post tokenised once per run, matching case-insensitive and spacing-tolerant."""
 
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import product
+from typing import TYPE_CHECKING
 
 import spacy
 from spacy.language import Language
@@ -10,9 +13,23 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 
+if TYPE_CHECKING:
+    from enrich.base import EnrichItem
+
+
+@lru_cache(maxsize=1)
 def blank_pipeline() -> Language:
-    """A tokenizer only: no model download, and fast (spaCy's English rules tokenise sv and id well enough)."""
+    """A tokenizer only: no model download, and fast (spaCy's English rules tokenise sv and id well enough).
+    Shared, so every matcher uses the same vocabulary and a post is tokenised once for all of them."""
     return spacy.blank("en")
+
+
+def docs_of(items: "list[EnrichItem]") -> list[Doc]:
+    """Each item's tokens, made on first use by any enricher and kept on the item for the others."""
+    missing = [item for item in items if item.doc is None]
+    for item, doc in zip(missing, blank_pipeline().pipe(item.post.full_text for item in missing), strict=True):
+        item.doc = doc
+    return [item.doc for item in items]
 
 
 def spacing_variants(nlp: Language, phrase: str) -> set[str]:
