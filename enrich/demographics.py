@@ -71,6 +71,17 @@ _SAYS_JOB = re.compile(r"(?:i'?m an?|i am an?|i work as an?|as an?|jag är|jobba
 _BARE_AGE = re.compile(r"^(\d{2})$")
 
 
+def _pronouns(first: str, second: str) -> str:
+    first, second = first.lower(), second.lower()
+    return "hen" if first == "hen" else f"{first}/{second}"  # Swedish "hen/hen", "hen/hens": one pronoun
+
+
+def canonical_occupation(text: str | None) -> str | None:
+    """"UX designer" -> "designer", "sjuksköterska" -> "nurse": the job a stated occupation names."""
+    match = _OCCUPATION.search(text or "")
+    return _OCCUPATION_WORDS[match.group(1).lower()] if match else (text or None)
+
+
 def age_band(age: int) -> str:
     return next(band for low, high, band in AGE_BANDS if low <= age <= high)
 
@@ -124,17 +135,22 @@ def _profile_facts(bio: str, location: str) -> tuple[tuple[str, dict], ...]:
         found["occupation"] = fact
     for source, content in (("location", location), ("bio", bio)):
         if "pronouns" not in found and (match := _PRONOUNS.search(content)):
-            found["pronouns"] = {"value": f"{match.group(1)}/{match.group(2)}".lower(), "source": source,
+            found["pronouns"] = {"value": _pronouns(match.group(1), match.group(2)), "source": source,
                                  "span": match.group(0), "confidence": 0.95}
     if place := _profile_place(location=location, bio=bio):
         found["place"] = place
     return tuple(found.items())
 
 
+_FIRST_PERSON = re.compile(r"\b(?:i'?m|i am|as an?|jag är|som|aku|saya|gw|gue|umurku|usiaku)\b[^.!?\n]{0,12}$", re.I)
+
+
 def _age(content: str, source: str) -> dict | None:
     for confidence, pattern in zip((0.95, 0.95, 0.8), _AGE):
         for match in pattern.finditer(content):
             value = int(match.group(1))
+            if source == "text" and not _FIRST_PERSON.search(content[: match.start()]):
+                continue  # in a post, "my grandpa, 91 years old" is not the author's age
             if 13 <= value <= 99:
                 return {"value": value, "source": source, "span": match.group(0).strip(), "confidence": confidence}
     if source == "bio":  # "she/her · 29 · Uppsala": a bio segment that is just a two-digit number

@@ -2,7 +2,8 @@
 
 Every field is scored the same way: a prediction is a non-empty value (or True); it is right when it equals
 the gold value. Precision = right / predicted, recall = right / gold non-empty, F1 their harmonic mean.
-Products are scored per (post, product) pair.
+Products are scored per (post, product) pair. Occupations are compared as the canonical job they name
+("UX designer" and "designer" agree), cities through the gazetteer ("Göteborg" and "Gothenburg" agree).
 """
 
 import json
@@ -14,6 +15,7 @@ from typing import Any
 
 from config.errors import EarshotError
 from enrich.base import EnrichContext, EnrichItem, PostView
+from enrich.demographics import canonical_occupation
 from enrich.pipeline import open_enrichers, run_enrichers
 from enrich.places import fold, gazetteer
 
@@ -137,6 +139,8 @@ def score(rows: Iterable[dict[str, Any]], items: Iterable[EnrichItem], seconds: 
 def _comparable(name: str, value: Any) -> Any:
     """Compare like with like: text case and spacing, city names through the gazetteer ("Göteborg" = "Gothenburg")."""
     if isinstance(value, str):
+        if name == "occupation":
+            return canonical_occupation(value)
         if name == "city":
             place = gazetteer().place(value)
             return fold(place.city) if place and place.city else fold(value)

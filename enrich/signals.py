@@ -34,7 +34,8 @@ class SignalEnricher(Enricher):
 
 
 _LEAVING = ("cancel", "never", "done with", "last nordvik", "leaving", "bye", "goodbye", "avbeställde", "avbokade",
-            "aldrig", "sista", "lämnar", "hejdå", "batal", "kapok", "bakal beli lagi", "akan beli lagi", "terakhir")
+            "aldrig", "sista", "lämnar", "hejdå", "batal", "kapok", "bakal beli lagi", "akan beli lagi", "terakhir",
+            "sorry nordvik")
 
 
 def _leaves_without_naming(churn) -> bool:

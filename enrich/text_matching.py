@@ -64,11 +64,15 @@ def longest_matches(matcher: PhraseMatcher, doc: Doc) -> list[Span]:
 
 class Lexicon:
     """Phrases by label and language from a TOML file ({label = {en = [...], sv = [...], id = [...]}}),
-    matched case-insensitively by token. Languages are pooled: posts mix them, and a phrase rarely means
-    something else in another of our languages."""
+    matched case-insensitively by token; `*` in a phrase stands for up to four words ("sent * back").
+    Languages are pooled: posts mix them, and a phrase rarely means something else in another of our languages."""
+
+    GAP = "*"
 
     def __init__(self, path, nlp: Language) -> None:
         import tomllib
+
+        from spacy.matcher import Matcher
 
         with open(path, "rb") as handle:
             self.entries: dict[str, dict[str, list[str]]] = tomllib.load(handle)
@@ -78,7 +82,23 @@ class Lexicon:
             for phrase_list in by_language.values()
             for phrase in phrase_list
         ]
-        self.matcher = phrase_matcher(nlp, phrases)
+        self.matcher = phrase_matcher(nlp, [(label, p) for label, p in phrases if self.GAP not in p.split()])
+        self.gapped = Matcher(nlp.vocab)
+        for label, phrase in phrases:
+            if self.GAP in phrase.split():
+                self.gapped.add(label, [_gapped_pattern(nlp, phrase)])
 
     def spans(self, doc: Doc) -> list[Span]:
-        return longest_matches(self.matcher, doc)
+        spans = [Span(doc, start, end, label=key) for key, start, end in self.matcher(doc)]
+        if len(self.gapped):
+            spans += [Span(doc, start, end, label=key) for key, start, end in self.gapped(doc)]
+        return sorted(filter_spans(spans), key=lambda span: span.start)
+
+
+def _gapped_pattern(nlp: Language, phrase: str) -> list[dict]:
+    pattern: list[dict] = []
+    for part in phrase.lower().split(" * "):
+        if pattern:
+            pattern.append({"OP": "{0,4}"})
+        pattern += [{"LOWER": token.text} for token in nlp.make_doc(part.strip(" *"))]
+    return pattern
