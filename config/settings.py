@@ -31,6 +31,19 @@ class BrandSettings(BaseModel):
         return bool(handle) and handle.lower() in handles
 
 
+class TransformersSettings(BaseModel):
+    """A local sequence-classification model for the `transformers` sentiment backend (never fetched from a hub)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model_path: Path | None = None
+    labels: dict[str, Literal["negative", "neutral", "positive"]] = Field(default_factory=dict)
+    languages: list[str] = Field(default_factory=lambda: ["en"])
+    batch_size: int = Field(default=32, ge=1, le=1024)
+    max_length: int = Field(default=128, ge=8, le=4096)
+    device: str = "auto"  # auto: a GPU when one is present, else the CPU
+
+
 class EnrichSettings(BaseModel):
     """Which enrichers run, and how many posts they take at once."""
 
@@ -48,6 +61,7 @@ class EnrichSettings(BaseModel):
         min_length=1,
     )  # what language detection chooses from (a short list is faster and more accurate on short posts)
     batch_size: int = Field(default=500, ge=1, le=100_000)
+    transformers: TransformersSettings = Field(default_factory=TransformersSettings)
 
 
 class CollectSettings(BaseModel):

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from config.registry import Registry
+from config.settings import Settings
 
 LABELS = ("negative", "neutral", "positive")
 
@@ -19,6 +20,11 @@ class SentimentBackend(ABC):
     name: ClassVar[str]
     version: ClassVar[str]
     languages: ClassVar[frozenset[str] | None] = None  # None: any language
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "SentimentBackend":
+        """Build the backend; those with options of their own read them from `settings.enrich`."""
+        return cls()
 
     def open(self) -> None:
         """Load the model once."""

@@ -2,6 +2,7 @@
 
 from enrich.base import EnrichContext, Enricher, EnrichItem, enrichers
 from enrich.sentiment.base import SentimentBackend, sentiment_backends
+import enrich.sentiment.transformer  # noqa: F401  (registers the transformers backend)
 import enrich.sentiment.vader  # noqa: F401  (registers the vader backend)
 
 
@@ -11,12 +12,13 @@ class SentimentEnricher(Enricher):
     version = "1"
 
     def open(self, context: EnrichContext) -> None:
-        self.backend: SentimentBackend = sentiment_backends.get(context.settings.enrich.sentiment)()
+        self.backend: SentimentBackend = sentiment_backends.get(context.settings.enrich.sentiment).from_settings(
+            context.settings)
         self.backend.open()
 
     def enrich(self, items: list[EnrichItem]) -> None:
         supported = [item for item in items if self.backend.supports(item.result.get("language"))]
-        scores = self.backend.score([item.post.full_text for item in supported])
+        scores = self.backend.score([item.post.full_text for item in supported]) if supported else []
         for item, score in zip(supported, scores, strict=True):
             item.result.update(
                 sentiment_label=score.label,
@@ -24,7 +26,9 @@ class SentimentEnricher(Enricher):
                 sentiment_backend=self.backend.name,
                 sentiment_version=self.backend.version,
             )
+        scored = {id(item) for item in supported}
         for item in items:
-            if "sentiment_label" not in item.result:
-                item.result.update(sentiment_label=None, sentiment_score=None, sentiment_backend=self.backend.name)
+            if id(item) not in scored:
+                item.result.update(sentiment_label=None, sentiment_score=None, sentiment_backend=self.backend.name,
+                                   sentiment_version=self.backend.version)
                 item.details["sentiment"] = {"unsupported_language": item.result.get("language")}

@@ -1,0 +1,103 @@
+"""The `transformers` sentiment backend on a tiny model built here with transformers + tokenizers (no hub)."""
+
+import os
+from pathlib import Path
+
+import pytest
+import torch
+from tokenizers import Tokenizer, models, pre_tokenizers
+from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
+
+from config.errors import ConfigError
+from config.settings import TransformersSettings
+from enrich.base import EnrichContext
+from enrich.pipeline import open_enrichers
+from enrich.sentiment.transformer import TransformersBackend
+from tests.factories import make_settings, post_view
+
+WORDS = "i love great wonderful happy hate awful terrible broken bad the phone it is was this my".split()
+EXAMPLES = [("i love this phone", 2), ("this is wonderful", 2), ("great phone", 2), ("i am happy", 2),
+            ("i hate this phone", 0), ("it is broken", 0), ("awful phone", 0), ("this is terrible", 0),
+            ("the phone", 1), ("it is the phone", 1), ("this is my phone", 1), ("it was the phone", 1)]
+
+
+def build_model(folder: Path, labels: dict[int, str]) -> Path:
+    vocab = {word: index for index, word in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", *WORDS])}
+    core = Tokenizer(models.WordLevel(vocab=vocab, unk_token="[UNK]"))
+    core.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=core, unk_token="[UNK]", pad_token="[PAD]",
+                                        cls_token="[CLS]", sep_token="[SEP]")
+    config = BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=32, num_labels=3, id2label=labels,
+                        label2id={name: index for index, name in labels.items()})
+    torch.manual_seed(0)
+    model = BertForSequenceClassification(config)
+    encoded = tokenizer([text for text, _ in EXAMPLES], padding=True, return_tensors="pt")
+    targets = torch.tensor([label for _, label in EXAMPLES])
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    model.train()
+    for _ in range(150):
+        optimizer.zero_grad()
+        model(**encoded, labels=targets).loss.backward()
+        optimizer.step()
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory) -> Path:
+    return build_model(tmp_path_factory.mktemp("tiny-sentiment"), {0: "NEG", 1: "NEU", 2: "POS"})
+
+
+def backend(path: Path | None, **options) -> TransformersBackend:
+    opened = TransformersBackend(TransformersSettings(model_path=path, **options))
+    opened.open()
+    return opened
+
+
+def test_scores_with_the_local_model(model_dir: Path) -> None:
+    scores = backend(model_dir).score(["i love this phone", "it is broken", "it is the phone"])
+    assert [s.label for s in scores] == ["positive", "negative", "neutral"]
+    assert scores[0].score > 0.5 and scores[1].score < -0.5 and all(-1 <= s.score <= 1 for s in scores)
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+
+
+def test_batches_and_truncation_do_not_change_results(model_dir: Path) -> None:
+    texts = [text for text, _ in EXAMPLES] * 3
+    whole = backend(model_dir, batch_size=64).score(texts)
+    small = backend(model_dir, batch_size=5).score(texts)
+    assert [s.label for s in whole] == [s.label for s in small]
+    assert [round(s.score, 3) for s in whole] == [round(s.score, 3) for s in small]
+    long = backend(model_dir, max_length=8).score(["i love this phone " * 50])
+    assert long[0].label == "positive"
+
+
+def test_unsupported_languages_are_marked(tmp_path: Path, model_dir: Path) -> None:
+    from enrich.base import EnrichItem
+
+    settings = make_settings(tmp_path, enrich={"sentiment": "transformers",
+                                               "transformers": {"model_path": str(model_dir)}})
+    [sentiment] = open_enrichers(["sentiment"], EnrichContext(settings=settings))
+    english = EnrichItem(post=post_view("i hate this phone"), result={"language": "en"})
+    swedish = EnrichItem(post=post_view("jag hatar den", id=2), result={"language": "sv"})
+    sentiment.enrich([english, swedish])
+    assert english.result["sentiment_label"] == "negative" and english.result["sentiment_version"].startswith("tiny")
+    assert swedish.result["sentiment_label"] is None and swedish.details["sentiment"] == {"unsupported_language": "sv"}
+
+
+def test_missing_or_wrong_model_path_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="needs enrich.transformers.model_path"):
+        backend(None)
+    with pytest.raises(ConfigError, match="is not a model folder"):
+        backend(tmp_path / "nowhere")
+
+
+def test_label_names_are_mapped(tmp_path: Path) -> None:
+    conventional = build_model(tmp_path / "conventional", {0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"})
+    assert backend(conventional).score(["i love this phone"])[0].label == "positive"
+    odd = build_model(tmp_path / "odd", {0: "sad", 1: "meh", 2: "glad"})
+    with pytest.raises(ConfigError, match="cannot tell what the model's labels"):
+        backend(odd)
+    mapped = backend(odd, labels={"sad": "negative", "meh": "neutral", "glad": "positive"})
+    assert mapped.score(["it is broken"])[0].label == "negative"
