@@ -3,7 +3,6 @@
 import glob
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import orjson
 from pydantic import ValidationError

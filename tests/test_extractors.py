@@ -1,7 +1,6 @@
 """The issue-4 extractors on their own: purchase stage, channel, churn/referral, demographics, language."""
 
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner

@@ -1,6 +1,5 @@
 """The schedule: jobs persist in the database, follow the config, run the stages, and survive kill -9."""
 
-import os
 import signal
 import sqlite3
 import subprocess

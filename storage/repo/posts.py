@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from listener.records import AuthorRecord, PostRecord
-from storage.models import Author, Post
+from storage.models import Post
 from storage.repo.bulk import BulkWriter
 from storage.types import utcnow
 

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import storage.types
 
 revision: str = '0003'
 down_revision: str | None = '0002'
