@@ -14,6 +14,8 @@ LEXICON = Path(__file__).parent / "lexicons" / "channels.toml"
 _DISCOVERY = re.compile(
     r"\b(heard|hear|saw|seen|see|found|find|discovered|learned|learnt|watched|read|told me|showed me|recommended|"
     r"put me on|introduced|thanks to|because of|via|convinced|sold me|swears by|raves about|ad\b|"
+    r"reason i|made me|got me|sold\b|tempted|curious|came across|after|"
+    r"won't shut up|let me|bikin|mampir|nyobain|"
     r"hörde|såg|hittade|upptäckte|tipsade|tipset|läste|visade|rekommenderade|tack vare|"
     r"denger|dengar|liat|lihat|nonton|tau dari|tahu dari|gara-gara|gegara|direkomendasiin|rekomendasi|racun|diracun)",
     re.IGNORECASE,
