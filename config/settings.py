@@ -49,7 +49,7 @@ class EnrichSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    sentiment: str = "vader"
+    sentiment: str = "linear"
     enrichers: list[str] = Field(
         default_factory=lambda: [
             "language", "sentiment", "products", "complaints", "questions", "purchases", "channels", "signals",

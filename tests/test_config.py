@@ -18,7 +18,7 @@ def write(tmp_path: Path, body: str) -> Path:
 def test_defaults_without_a_file(tmp_path: Path) -> None:
     settings = load_settings()
     assert settings.database_url == "sqlite:///earshot.db"
-    assert settings.enrich.sentiment == "vader"
+    assert settings.enrich.sentiment == "linear"
     assert [rule.name for rule in settings.rules][-1] == "default"
 
 

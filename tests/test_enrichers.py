@@ -36,7 +36,7 @@ def test_sentiment_labels_and_scores(context: EnrichContext) -> None:
     assert (good.result["sentiment_label"], bad.result["sentiment_label"], flat.result["sentiment_label"]) == (
         "positive", "negative", "neutral")
     assert good.result["sentiment_score"] > 0.5 > -0.5 > bad.result["sentiment_score"]
-    assert good.result["sentiment_backend"] == "vader" and good.result["sentiment_version"]
+    assert good.result["sentiment_backend"] == context.settings.enrich.sentiment and good.result["sentiment_version"]
 
 
 def test_unsupported_languages_are_marked_not_scored_neutral(context: EnrichContext) -> None:

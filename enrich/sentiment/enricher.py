@@ -2,6 +2,7 @@
 
 from enrich.base import EnrichContext, Enricher, EnrichItem, enrichers
 from enrich.sentiment.base import SentimentBackend, sentiment_backends
+import enrich.sentiment.linear  # noqa: F401  (registers the linear backend, the default)
 import enrich.sentiment.transformer  # noqa: F401  (registers the transformers backend)
 import enrich.sentiment.vader  # noqa: F401  (registers the vader backend)
 
