@@ -196,7 +196,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--semeval", type=Path, default=SEMEVAL, help="folder of the SemEval subtask A files")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "sentiment", help="where the held-out files go")
     parser.add_argument("--model", type=Path, default=MODEL_FILE, help="model file to write")
-    parser.add_argument("--holdout-file", help="hold out this whole file (e.g. twitter-2016test-A) instead of 10%% of ids")
+    parser.add_argument("--holdout-file",
+                        help="hold out this whole file (e.g. twitter-2016test-A) instead of 10%% of ids")
     args = parser.parse_args(argv)
     began = time.perf_counter()
 

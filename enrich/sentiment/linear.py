@@ -220,10 +220,12 @@ class LinearModel:
     @classmethod
     def load(cls, path: Path) -> "LinearModel":
         if not path.is_file():
-            raise ConfigError(f"sentiment model {path} not found; build it with .venv/bin/python scripts/train_sentiment.py")
+            raise ConfigError(f"sentiment model {path} not found; "
+                              "build it with .venv/bin/python scripts/train_sentiment.py")
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
-            blocks = {name: data[name].astype(np.float32) * data[name + "_scale"] for name in ("word_weights", "char_weights")}
+            blocks = {name: data[name].astype(np.float32) * data[name + "_scale"]
+                      for name in ("word_weights", "char_weights")}
             rest = {name: data[name].astype(np.float64) for name in
                     ("dense_weights", "intercept", "calibration_coef", "calibration_intercept")}
         spec = FeatureSpec.from_dict(meta.pop("spec"))
