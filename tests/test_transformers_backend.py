@@ -21,15 +21,24 @@ EXAMPLES = [("i love this phone", 2), ("this is wonderful", 2), ("great phone", 
             ("the phone", 1), ("it is the phone", 1), ("this is my phone", 1), ("it was the phone", 1)]
 
 
-def build_model(folder: Path, labels: dict[int, str]) -> Path:
+def tiny_tokenizer() -> PreTrainedTokenizerFast:
+    """A word-level tokenizer over WORDS, with BERT's special tokens."""
     vocab = {word: index for index, word in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", *WORDS])}
     core = Tokenizer(models.WordLevel(vocab=vocab, unk_token="[UNK]"))
     core.pre_tokenizer = pre_tokenizers.Whitespace()
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=core, unk_token="[UNK]", pad_token="[PAD]",
-                                        cls_token="[CLS]", sep_token="[SEP]")
-    config = BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=32, max_position_embeddings=32, num_labels=3, id2label=labels,
-                        label2id={name: index for index, name in labels.items()})
+    return PreTrainedTokenizerFast(tokenizer_object=core, unk_token="[UNK]", pad_token="[PAD]",
+                                   cls_token="[CLS]", sep_token="[SEP]")
+
+
+def tiny_config(labels: dict[int, str]) -> BertConfig:
+    """A one-layer BERT of width 16 over tiny_tokenizer()'s vocabulary."""
+    return BertConfig(vocab_size=len(tiny_tokenizer().get_vocab()), hidden_size=16, num_hidden_layers=1,
+                      num_attention_heads=2, intermediate_size=32, max_position_embeddings=32, num_labels=3,
+                      id2label=labels, label2id={name: index for index, name in labels.items()})
+
+
+def build_model(folder: Path, labels: dict[int, str]) -> Path:
+    tokenizer, config = tiny_tokenizer(), tiny_config(labels)
     torch.manual_seed(0)
     model = BertForSequenceClassification(config)
     encoded = tokenizer([text for text, _ in EXAMPLES], padding=True, return_tensors="pt")
