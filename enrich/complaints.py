@@ -1,38 +1,74 @@
-"""The `complaints` enricher: is the post a complaint, about what (issue category) and which product."""
+"""The `complaints` enricher: is the post a complaint, about what (issue category) and which product.
 
-from collections import Counter
+Two learned classifiers decide (`enrich/models/complaint.npz`, `complaint_category.npz`; see
+`enrich/text_classifier.py`), reading the post's words and characters, its sentiment, and cues from the complaint
+lexicon (`lexicons/complaints.toml`: phrases by issue category in en, sv and id). The lexicon's matches are also the
+evidence shown to staff.
+"""
+
 from pathlib import Path
 
+import numpy as np
+
 from enrich.base import EnrichContext, Enricher, EnrichItem, enrichers
-from enrich.text_matching import docs_of, Lexicon, blank_pipeline
+from enrich.text_classifier import load_classifier, shared_featurizer
+from enrich.text_matching import Lexicon, blank_pipeline, docs_of
 
 LEXICON = Path(__file__).parent / "lexicons" / "complaints.toml"
-GENERAL = "other"
+CATEGORIES = ("battery", "defect", "software", "shipping", "billing", "service", "other")
+CUE_COLUMNS = (*(f"lexicon_{category}" for category in CATEGORIES), "product_named")
+
+
+class ComplaintCues:
+    """Lexicon matches per post, and the cue columns the classifiers read."""
+
+    def __init__(self) -> None:
+        self.lexicon = Lexicon(LEXICON, blank_pipeline())
+
+    def read(self, items: list[EnrichItem]) -> tuple[list[list], np.ndarray]:
+        spans = [self.lexicon.spans(doc) for doc in docs_of(items)]
+        cues = np.zeros((len(items), len(CUE_COLUMNS)))
+        for row, (item, found) in enumerate(zip(items, spans, strict=True)):
+            for span in found:
+                cues[row, CATEGORIES.index(span.label_)] += 1
+            cues[row, -1] = bool(item.result.get("products"))
+        return spans, np.minimum(cues, 3) / 3
+
+
+def lexicon_category(cues: np.ndarray) -> int | None:
+    """The specific category (not `other`) the lexicon matched most, as an index into CATEGORIES, or None."""
+    specific = cues[: len(CATEGORIES) - 1]
+    return int(specific.argmax()) if specific.max() > 0 else None
 
 
 @enrichers.register
 class ComplaintEnricher(Enricher):
     name = "complaints"
-    version = "1"
+    version = "2"
 
     def open(self, context: EnrichContext) -> None:
-        self.nlp = blank_pipeline()
-        self.lexicon = Lexicon(LEXICON, self.nlp)
+        self.cues = ComplaintCues()
+        self.detector = load_classifier("complaint", CUE_COLUMNS)
+        self.categorizer = load_classifier("complaint_category", CUE_COLUMNS)
+        self.featurizer = shared_featurizer()
 
     def enrich(self, items: list[EnrichItem]) -> None:
-        docs = docs_of(items)
-        for item, doc in zip(items, docs, strict=True):
-            spans = self.lexicon.spans(doc)
-            categories = Counter(span.label_ for span in spans)
-            specific = Counter({c: n for c, n in categories.items() if c != GENERAL})
-            positive = item.result.get("sentiment_label") == "positive"
-            is_complaint = bool(specific) or (bool(categories) and not positive)
-            category = specific.most_common(1)[0][0] if specific else (GENERAL if is_complaint else None)
-            item.result["is_complaint"] = is_complaint
-            item.result["complaint_category"] = category
-            if is_complaint:
+        spans, cues = self.cues.read(items)
+        features = self.featurizer.features([item.post.full_text for item in items])
+        probability = self.detector.probabilities(features, cues)
+        is_complaint = self.detector.decide(probability)
+        categories = self.categorizer.decide(self.categorizer.probabilities(features, cues))
+        if self.categorizer.meta.get("cue_first"):  # chosen in training when the lexicon's matches did better
+            categories = [guess if (found := lexicon_category(row)) is None else found
+                          for row, guess in zip(cues, categories, strict=True)]
+        for row, item in enumerate(items):
+            complaint = bool(is_complaint[row])
+            item.result["is_complaint"] = complaint
+            item.result["complaint_category"] = self.categorizer.classes[categories[row]] if complaint else None
+            if complaint:
                 products = item.result.get("products") or []
                 item.details["complaints"] = {
                     "product": products[0] if products else None,
-                    "evidence": [{"category": s.label_, "span": s.text, "start": s.start_char} for s in spans],
+                    "confidence": round(float(probability[row, 1]), 3),
+                    "evidence": [{"category": s.label_, "span": s.text, "start": s.start_char} for s in spans[row]],
                 }

@@ -1,15 +1,24 @@
 """The `purchases` enricher: where the author stands with our products (considering, purchased, returned,
-recommending), with the price and store when they state them, and the text span as evidence."""
+recommending), with the price and store when they state them, and the text span as evidence.
+
+A learned classifier (`enrich/models/purchase_stage.npz`, see `enrich/text_classifier.py`) picks the stage from the
+post's words, characters and sentiment and the stage cues of `lexicons/purchases.toml`, whose matches are the evidence.
+"""
 
 import re
 import tomllib
 from pathlib import Path
 
+import numpy as np
+
 from enrich.base import EnrichContext, Enricher, EnrichItem, enrichers
+from enrich.text_classifier import load_classifier, shared_featurizer
 from enrich.text_matching import docs_of, Lexicon, blank_pipeline, longest_matches, phrase_matcher
 
 LEXICONS = Path(__file__).parent / "lexicons"
-STAGE_ORDER = ("considering", "purchased", "recommending", "returned")  # later wins
+STAGES = ("considering", "purchased", "returned", "recommending")
+CUE_COLUMNS = (*(f"lexicon_{stage}" for stage in STAGES), "product_named", "price_stated", "store_named")
+NO_STAGE = "none"
 _PRICE = re.compile(
     r"(?:[$€£]\s?\d[\d,.]*(?:\s?(?:k|usd|eur))?)"
     r"|(?:\b\d{1,3}(?:[ .,\u00a0]\d{3})*(?:[.,]\d{1,2})?\s?(?:kr|sek|kronor|:-|usd|eur|euro|dollars?)\b)"
@@ -19,36 +28,64 @@ _PRICE = re.compile(
 )
 
 
+class PurchaseCues:
+    """Stage phrases, prices and stores per post, and the cue columns the classifier reads."""
+
+    def __init__(self) -> None:
+        nlp = blank_pipeline()
+        self.stages = Lexicon(LEXICONS / "purchases.toml", nlp)
+        with (LEXICONS / "stores.toml").open("rb") as handle:
+            stores = tomllib.load(handle)["stores"]
+        self.stores = phrase_matcher(nlp, [(store, store) for store in stores])
+
+    def read(self, items: list[EnrichItem]) -> tuple[list[dict], np.ndarray]:
+        found: list[dict] = []
+        cues = np.zeros((len(items), len(CUE_COLUMNS)))
+        for row, (item, doc) in enumerate(zip(items, docs_of(items), strict=True)):
+            spans = self.stages.spans(doc)
+            price = _PRICE.search(doc.text)
+            stores = [s for s in longest_matches(self.stores, doc) if _after_preposition(s)]
+            found.append({"spans": spans, "price": price.group(0).strip() if price else None,
+                          "store": stores[0].text if stores else None})
+            for span in spans:
+                cues[row, STAGES.index(span.label_)] += 1
+            cues[row, -3:] = (bool(item.result.get("products")), price is not None, bool(stores))
+        return found, np.minimum(cues, 3) / 3
+
+
 @enrichers.register
 class PurchaseEnricher(Enricher):
     name = "purchases"
-    version = "1"
+    version = "2"
 
     def open(self, context: EnrichContext) -> None:
-        self.nlp = blank_pipeline()
-        self.stages = Lexicon(LEXICONS / "purchases.toml", self.nlp)
-        with (LEXICONS / "stores.toml").open("rb") as handle:
-            stores = tomllib.load(handle)["stores"]
-        self.stores = phrase_matcher(self.nlp, [(store, store) for store in stores])
+        self.cues = PurchaseCues()
+        self.classifier = load_classifier("purchase_stage", CUE_COLUMNS)
+        self.featurizer = shared_featurizer()
+        self.brand = context.settings.brand.name.lower()
+
+    def _about_us(self, item: EnrichItem) -> bool:
+        """A stage is ours only when the post names one of our products or the brand ("a new sofa" is not)."""
+        return bool(item.result.get("products")) or self.brand in item.post.full_text.lower()
 
     def enrich(self, items: list[EnrichItem]) -> None:
-        for item, doc in zip(items, docs_of(items), strict=True):
-            cues = self.stages.spans(doc)
-            stage = max((span.label_ for span in cues), key=STAGE_ORDER.index, default=None)
-            products = item.result.get("products") or []
-            if stage is None or not products:
+        found, cues = self.cues.read(items)
+        features = self.featurizer.features([item.post.full_text for item in items])
+        probabilities = self.classifier.probabilities(features, cues)
+        for row, item in enumerate(items):
+            stage = self.classifier.classes[probabilities[row].argmax()]
+            if stage == NO_STAGE or not self._about_us(item):
                 item.result["purchase_stage"] = None
                 continue
-            price = _PRICE.search(doc.text) if stage == "purchased" else None
-            store = [s for s in longest_matches(self.stores, doc) if _after_preposition(s)] if stage in (
-                "purchased", "returned") else []
+            seen = found[row]
             item.result["purchase_stage"] = stage
             item.details["purchases"] = {
                 "stage": stage,
-                "products": products,
-                "price": price.group(0).strip() if price else None,
-                "store": store[0].text if store else None,
-                "evidence": [{"stage": s.label_, "span": s.text, "start": s.start_char} for s in cues],
+                "confidence": round(float(probabilities[row].max()), 3),
+                "products": item.result.get("products") or [],
+                "price": seen["price"] if stage == "purchased" else None,
+                "store": seen["store"] if stage in ("purchased", "returned") else None,
+                "evidence": [{"stage": s.label_, "span": s.text, "start": s.start_char} for s in seen["spans"]],
             }
 
 

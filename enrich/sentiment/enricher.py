@@ -18,6 +18,7 @@ class SentimentEnricher(Enricher):
         self.backend.open()
 
     def enrich(self, items: list[EnrichItem]) -> None:
+        self.backend.prepare([item.post.full_text for item in items])
         supported = [item for item in items if self.backend.supports(item.result.get("language"))]
         scores = self.backend.score([item.post.full_text for item in supported]) if supported else []
         for item, score in zip(supported, scores, strict=True):

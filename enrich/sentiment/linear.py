@@ -13,7 +13,6 @@ probabilities. The label is the most probable class, the score P(positive) - P(n
 """
 
 import html
-import json
 import logging
 import math
 import re
@@ -26,6 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from config.errors import ConfigError
+from enrich.model_files import HASHED_BLOCKS, load_model, save_model
 from enrich.sentiment.base import LABELS, SentimentBackend, SentimentScore, sentiment_backends
 
 log = logging.getLogger(__name__)
@@ -174,6 +174,9 @@ def _l2(matrix: sp.csr_matrix) -> sp.csr_matrix:
     return normalize(matrix.tocsr(), norm="l2", copy=False)
 
 
+_DENSE_ARRAYS = ("dense_weights", "intercept", "calibration_coef", "calibration_intercept")
+
+
 @dataclass
 class LinearModel:
     """Weights per block (features x classes), the calibration, and what the model was trained on."""
@@ -202,32 +205,15 @@ class LinearModel:
         return exp / exp.sum(axis=1, keepdims=True)
 
     def save(self, path: Path) -> None:
-        """Hashed-block weights as int8 with one scale per class (lossless enough, 4x smaller); the rest float32."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        arrays: dict[str, np.ndarray] = {}
-        for name in ("word_weights", "char_weights"):
-            weights = getattr(self, name)
-            scale = np.abs(weights).max(axis=0) / 127
-            scale[scale == 0] = 1.0
-            arrays[name] = np.round(weights / scale).astype(np.int8)
-            arrays[name + "_scale"] = scale.astype(np.float32)
-        for name in ("dense_weights", "intercept", "calibration_coef", "calibration_intercept"):
-            arrays[name] = getattr(self, name).astype(np.float32)
-        arrays["meta"] = np.array(json.dumps({**self.meta, "spec": self.spec.as_dict()}, sort_keys=True))
-        with path.open("wb") as handle:
-            np.savez_compressed(handle, **arrays)
+        save_model(path, {name: getattr(self, name) for name in HASHED_BLOCKS},
+                   {name: getattr(self, name) for name in _DENSE_ARRAYS}, {**self.meta, "spec": self.spec.as_dict()})
 
     @classmethod
     def load(cls, path: Path) -> "LinearModel":
         if not path.is_file():
             raise ConfigError(f"sentiment model {path} not found; "
                               "build it with .venv/bin/python scripts/train_sentiment.py")
-        with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(str(data["meta"]))
-            blocks = {name: data[name].astype(np.float32) * data[name + "_scale"]
-                      for name in ("word_weights", "char_weights")}
-            rest = {name: data[name].astype(np.float64) for name in
-                    ("dense_weights", "intercept", "calibration_coef", "calibration_intercept")}
+        blocks, rest, meta = load_model(path, _DENSE_ARRAYS)
         spec = FeatureSpec.from_dict(meta.pop("spec"))
         return cls(spec=spec, **blocks, **rest, meta=meta)
 
@@ -256,8 +242,18 @@ class LinearBackend(SentimentBackend):
         scores = probabilities[:, 2] - probabilities[:, 0]
         return [SentimentScore(LABELS[label], float(score)) for label, score in zip(labels, scores)]
 
+    def prepare(self, texts: list[str]) -> None:
+        if self.model_file == MODEL_FILE:  # features for the whole batch, shared with the complaint and purchase models
+            from enrich.text_classifier import shared_featurizer
+
+            shared_featurizer().features(texts)
+
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """P(negative), P(neutral), P(positive) per text."""
         if not texts:
             return np.zeros((0, len(LABELS)))
+        if self.model_file == MODEL_FILE:  # the shipped model: share the batch's features with the extractors
+            from enrich.text_classifier import shared_featurizer
+
+            return shared_featurizer().features(texts).dense[:, -len(LABELS):]
         return self.model.probabilities(self.model.decision(self.featurizer.transform(texts)))
