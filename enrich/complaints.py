@@ -41,6 +41,11 @@ def lexicon_category(cues: np.ndarray) -> int | None:
     return int(specific.argmax()) if specific.max() > 0 else None
 
 
+def lexicon_says_complaint(cues: np.ndarray, sentiment: np.ndarray) -> np.ndarray:
+    """Per row: the lexicon matched a specific issue and the post is not positive (the pre-model rule)."""
+    return (cues[:, : len(CATEGORIES) - 1].max(axis=1) > 0) & (sentiment.argmax(axis=1) != 2)
+
+
 @enrichers.register
 class ComplaintEnricher(Enricher):
     name = "complaints"
@@ -51,18 +56,24 @@ class ComplaintEnricher(Enricher):
         self.detector = load_classifier("complaint", CUE_COLUMNS)
         self.categorizer = load_classifier("complaint_category", CUE_COLUMNS)
         self.featurizer = shared_featurizer()
+        self.brand = context.settings.brand
 
     def enrich(self, items: list[EnrichItem]) -> None:
         spans, cues = self.cues.read(items)
         features = self.featurizer.features([item.post.full_text for item in items])
         probability = self.detector.probabilities(features, cues)
         is_complaint = self.detector.decide(probability)
+        # A net under the model: an explicit problem phrase in a post that is not positive is a complaint. It costs
+        # 0.007 of cross-validated F1, but the model alone lets short, plain posts ("my aura 12 is broken") through.
+        is_complaint = is_complaint | lexicon_says_complaint(cues, features.dense[:, -3:])
         categories = self.categorizer.decide(self.categorizer.probabilities(features, cues))
         if self.categorizer.meta.get("cue_first"):  # chosen in training when the lexicon's matches did better
             categories = [guess if (found := lexicon_category(row)) is None else found
                           for row, guess in zip(cues, categories, strict=True)]
         for row, item in enumerate(items):
-            complaint = bool(is_complaint[row])
+            # our own accounts' replies ("please PM us your order number") are never customer complaints
+            complaint = bool(is_complaint[row]) and not self.brand.is_own_account(item.post.platform,
+                                                                                  item.post.author_handle)
             item.result["is_complaint"] = complaint
             item.result["complaint_category"] = self.categorizer.classes[categories[row]] if complaint else None
             if complaint:

@@ -35,6 +35,7 @@ from earshot.services.demo import CATALOG  # noqa: E402
 from earshot.services.evaluation import catalog_context  # noqa: E402
 from enrich.base import PostView  # noqa: E402
 from enrich.complaints import CATEGORIES, CUE_COLUMNS as COMPLAINT_CUES, ComplaintCues, lexicon_category  # noqa: E402
+from enrich.complaints import lexicon_says_complaint  # noqa: E402
 from enrich.pipeline import open_enrichers, run_enrichers  # noqa: E402
 from enrich.purchases import CUE_COLUMNS as PURCHASE_CUES, NO_STAGE, STAGES, PurchaseCues  # noqa: E402
 from enrich.text_classifier import MODELS, PostFeaturizer, PostFeatures, TextClassifier  # noqa: E402
@@ -55,6 +56,8 @@ class Task:
     measure: Callable[[np.ndarray, np.ndarray], float]  # gold and predicted class indices -> figure to maximise
     cue_first: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None  # (cues, predicted) -> predicted
     tune_first_class: bool = False  # shift the first class's logit to what cross-validates best
+    lexicon_or: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None  # (cues, sentiment) -> also "yes",
+    # as the enricher applies it (the threshold is still chosen for the model alone)
 
 
 def category_from_cues(cues: np.ndarray, predicted: np.ndarray) -> np.ndarray:
@@ -79,7 +82,8 @@ def accuracy(gold: np.ndarray, predicted: np.ndarray) -> float:
 
 
 TASKS = (
-    Task("complaint", ("no", "yes"), COMPLAINT_CUES, lambda g: "yes" if g["complaint"] else "no", binary_f1),
+    Task("complaint", ("no", "yes"), COMPLAINT_CUES, lambda g: "yes" if g["complaint"] else "no", binary_f1,
+         lexicon_or=lexicon_says_complaint),
     Task("complaint_category", CATEGORIES, COMPLAINT_CUES, lambda g: g["category"] if g["complaint"] else None,
          accuracy, category_from_cues),
     Task("purchase_stage", (NO_STAGE, *STAGES), PURCHASE_CUES, lambda g: g["purchase_stage"] or NO_STAGE, stage_f1,
@@ -171,6 +175,11 @@ def train(task: Task, rows: list[dict], features: PostFeatures, cues: np.ndarray
         tuned, _, first_bias = max(tried)
         print(f"  {task.name}: {task.classes[0]!r} logit shifted by {first_bias:+.1f}: {task.measure.__name__} {tuned:.3f}")
         figure = tuned
+    lexicon_or = task.lexicon_or is not None
+    if lexicon_or:  # the enricher ors the model with the lexicon rule: report what that scores
+        net = task.lexicon_or(cues[keep], subset.dense[:, -3:])
+        figure = task.measure(y, ((probabilities[:, 1] >= threshold) | net).astype(int))
+        print(f"  {task.name}: or-ed with the lexicon rule, as the enricher does: {task.measure.__name__} {figure:.3f}")
     cue_first = False
     if task.cue_first is not None:  # would the lexicon's own answer, where it has one, do better?
         with_cues = task.cue_first(cues[keep], probabilities.argmax(axis=1))
@@ -187,10 +196,11 @@ def train(task: Task, rows: list[dict], features: PostFeatures, cues: np.ndarray
         intercept = np.array([0.0, intercept[0]])
     intercept = intercept + np.eye(k)[0] * first_bias
     words, chars = features.words.shape[1], features.chars.shape[1]
-    report = {"c": c, "threshold": threshold, "cue_first": cue_first, "first_class_bias": first_bias, f"cv_{task.measure.__name__}": round(figure, 4), "rows": int(len(y)),
+    report = {"c": c, "threshold": threshold, "cue_first": cue_first, "lexicon_or": lexicon_or, "first_class_bias": first_bias, f"cv_{task.measure.__name__}": round(figure, 4), "rows": int(len(y)),
               "class_counts": {task.classes[i]: int((y == i).sum()) for i in range(k)}}
     fingerprint = hashlib.sha256(np.ascontiguousarray(coef, dtype=np.float32).tobytes()).hexdigest()[:10]
-    meta = {"version": f"{task.name}-{fingerprint}", "cue_first": cue_first, "trained_on": report}
+    meta = {"version": f"{task.name}-{fingerprint}", "cue_first": cue_first, "lexicon_or": lexicon_or,
+            "trained_on": report}
     return TextClassifier(task.classes, task.cue_columns, coef[:words], coef[words:words + chars],
                           coef[words + chars:], intercept, threshold, meta), report
 

@@ -68,7 +68,9 @@ def test_demo_is_multilingual_and_languages_are_kept(demo_db: Path) -> None:
 
 
 def test_complaint_detection_agrees_with_the_generators_truth(demo_db: Path) -> None:
-    """A sanity check, not a measurement: the demo's own labels come from the same world as its templates."""
+    """A sanity check, not a measurement (that is the gold set's job): the learned models were trained on posts
+    written apart from the demo, whose generator labels differently in places (switching to a competitor, a tip
+    that mentions an update: not complaints there), so the bar is agreement, not the gold-set figures."""
     truth = {
         (row["platform"], row["id"]): row["complaint"]
         for row in map(json.loads, (DEMO_DATA / "truth.jsonl").read_text().splitlines())
@@ -83,7 +85,7 @@ def test_complaint_detection_agrees_with_the_generators_truth(demo_db: Path) -> 
     precision = true_positive / max(1, sum(1 for _, flagged in pairs if flagged))
     recall = true_positive / max(1, sum(1 for gold, _ in pairs if gold))
     print(f"demo complaint precision {precision:.2f} recall {recall:.2f}")
-    assert precision > 0.85 and recall > 0.6
+    assert precision > 0.7 and recall > 0.85
 
 
 def test_own_accounts_are_never_queued(demo_db: Path) -> None:

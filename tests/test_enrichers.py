@@ -97,6 +97,15 @@ def test_complaints_and_their_category_in_clear_cases(context) -> None:
     assert all(category is None for complaint, category in found if not complaint)  # a category only with a complaint
 
 
+def test_our_own_accounts_replies_are_never_complaints(tmp_path) -> None:
+    settings = make_settings(tmp_path, brand=BrandSettings(own_accounts={"x": ["nordvik_support"]}))
+    context = EnrichContext(settings=settings, products=CATALOG)
+    text = "So sorry your aura 12 is broken and the battery drains! Please DM us your order number."
+    ours, theirs = run_enrichers(open_enrichers(["language", "sentiment", "products", "complaints"], context), [
+        post_view(text, id=1, author_handle="Nordvik_Support"), post_view(text, id=2, author_handle="someone")])
+    assert ours.result["is_complaint"] is False and theirs.result["is_complaint"] is True
+
+
 def test_complaint_names_the_product_concerned(context: EnrichContext) -> None:
     [item] = enrich(context, ["language", "sentiment", "products", "complaints"], ["my pulse buds keep disconnecting"])
     assert item.details["complaints"]["product"] == "NV-PB2"
