@@ -47,9 +47,8 @@ def encoder(tmp_path_factory) -> Path:
     return folder
 
 
-def examples(script, rows: list[tuple[str, int]], first_id: int = 1) -> list:
-    return [script.Example(str(first_id + i), label, text, "twitter-2016train-A")
-            for i, (text, label) in enumerate(rows)]
+def examples(script, rows: list[tuple[str, int]]) -> list:
+    return [script.Example(str(i), label, text, "twitter-2016train-A") for i, (text, label) in enumerate(rows, 1)]
 
 
 def test_fine_tuning_adds_a_head_the_backend_loads_and_scores(encoder: Path, tmp_path: Path) -> None:
