@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from enrich.base import EnrichContext, Enricher, EnrichItem, enrichers
-from enrich.text_classifier import load_classifier, shared_featurizer
+from enrich.sentiment.linear import shared_featurizer
+from enrich.text_classifier import load_classifier
 from enrich.text_matching import Lexicon, blank_pipeline, docs_of
 
 LEXICON = Path(__file__).parent / "lexicons" / "complaints.toml"

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from enrich.base import EnrichContext, Enricher, EnrichItem, enrichers
-from enrich.text_classifier import load_classifier, shared_featurizer
+from enrich.sentiment.linear import shared_featurizer
+from enrich.text_classifier import load_classifier
 from enrich.text_matching import docs_of, Lexicon, blank_pipeline, longest_matches, phrase_matcher
 
 LEXICONS = Path(__file__).parent / "lexicons"

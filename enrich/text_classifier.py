@@ -7,63 +7,18 @@ and the extractor's own cue counts (its lexicon's hits by label, a product named
 """
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from config.errors import ConfigError
 from enrich.model_files import load_model, save_model
-from enrich.sentiment.linear import DENSE_COLUMNS, MODEL_FILE, FeatureSpec, Featurizer, LinearModel
+from enrich.sentiment.base import LABELS
+from enrich.sentiment.linear import DENSE_COLUMNS, PostFeatures
 
 MODELS = Path(__file__).resolve().parent / "models"
-SENTIMENT_COLUMNS = ("p_negative", "p_neutral", "p_positive")
-
-
-@dataclass
-class PostFeatures:
-    """Feature blocks of a batch of texts: words, characters, dense (lexicon columns, sentiment probabilities)."""
-
-    words: sp.csr_matrix
-    chars: sp.csr_matrix
-    dense: np.ndarray
-
-
-class PostFeaturizer:
-    """The sentiment model's featurizer and probabilities, computed once per batch for every classifier that asks."""
-
-    def __init__(self, sentiment_model: Path = MODEL_FILE) -> None:
-        self.sentiment = LinearModel.load(sentiment_model)
-        self.featurizer = Featurizer(self.sentiment.spec)
-        self._last: tuple[dict[str, int], PostFeatures] | None = None  # the last batch: text -> row, features
-
-    @property
-    def spec(self) -> FeatureSpec:
-        return self.sentiment.spec
-
-    def features(self, texts: list[str]) -> PostFeatures:
-        """The batch's features; texts of the batch before (all of it, or some: the sentiment backend scores only
-        the languages it supports) come from the cache."""
-        if self._last is not None:
-            rows, cached = self._last
-            if len(rows) == len(texts) and list(rows) == texts:
-                return cached
-            if all(text in rows for text in texts):
-                picked = [rows[text] for text in texts]
-                return PostFeatures(cached.words[picked], cached.chars[picked], cached.dense[picked])
-        blocks = self.featurizer.transform(list(texts))
-        probabilities = self.sentiment.probabilities(self.sentiment.decision(blocks))
-        features = PostFeatures(blocks[0], blocks[1], np.hstack([blocks[2], probabilities]))
-        self._last = ({text: row for row, text in enumerate(texts)}, features)
-        return features
-
-
-@lru_cache(maxsize=1)
-def shared_featurizer() -> PostFeaturizer:
-    """One per process: the complaint and purchase enrichers share it (and its one-batch cache)."""
-    return PostFeaturizer()
+SENTIMENT_COLUMNS = tuple(f"p_{label}" for label in LABELS)
 
 
 @dataclass

@@ -34,11 +34,12 @@ from config.settings import load_settings  # noqa: E402
 from earshot.services.demo import CATALOG  # noqa: E402
 from earshot.services.evaluation import catalog_context  # noqa: E402
 from enrich.base import PostView  # noqa: E402
-from enrich.complaints import CATEGORIES, CUE_COLUMNS as COMPLAINT_CUES, ComplaintCues, lexicon_category  # noqa: E402
-from enrich.complaints import lexicon_says_complaint  # noqa: E402
+from enrich.complaints import (  # noqa: E402
+    CATEGORIES, CUE_COLUMNS as COMPLAINT_CUES, ComplaintCues, lexicon_category, lexicon_says_complaint)
 from enrich.pipeline import open_enrichers, run_enrichers  # noqa: E402
 from enrich.purchases import CUE_COLUMNS as PURCHASE_CUES, NO_STAGE, STAGES, PurchaseCues  # noqa: E402
-from enrich.text_classifier import MODELS, PostFeaturizer, PostFeatures, TextClassifier  # noqa: E402
+from enrich.sentiment.linear import PostFeaturizer, PostFeatures  # noqa: E402
+from enrich.text_classifier import MODELS, TextClassifier  # noqa: E402
 
 TRAINING = ROOT / "training" / "extract"
 GOLD = ROOT / "tests" / "data" / "extract_gold.jsonl"
@@ -199,8 +200,7 @@ def train(task: Task, rows: list[dict], features: PostFeatures, cues: np.ndarray
     report = {"c": c, "threshold": threshold, "cue_first": cue_first, "lexicon_or": lexicon_or, "first_class_bias": first_bias, f"cv_{task.measure.__name__}": round(figure, 4), "rows": int(len(y)),
               "class_counts": {task.classes[i]: int((y == i).sum()) for i in range(k)}}
     fingerprint = hashlib.sha256(np.ascontiguousarray(coef, dtype=np.float32).tobytes()).hexdigest()[:10]
-    meta = {"version": f"{task.name}-{fingerprint}", "cue_first": cue_first, "lexicon_or": lexicon_or,
-            "trained_on": report}
+    meta = {"version": f"{task.name}-{fingerprint}", "cue_first": cue_first, "trained_on": report}
     return TextClassifier(task.classes, task.cue_columns, coef[:words], coef[words:words + chars],
                           coef[words + chars:], intercept, threshold, meta), report
 

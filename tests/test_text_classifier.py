@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from config.errors import ConfigError
-from enrich.complaints import CATEGORIES, CUE_COLUMNS, lexicon_category
-from enrich.text_classifier import MODELS, PostFeaturizer, TextClassifier, load_classifier
+from enrich.complaints import CATEGORIES, CUE_COLUMNS, lexicon_category, lexicon_says_complaint
+from enrich.sentiment.linear import LinearBackend, PostFeaturizer, shared_featurizer
+from enrich.text_classifier import MODELS, TextClassifier, load_classifier
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,6 +83,22 @@ def test_the_lexicon_category_prefers_a_specific_issue() -> None:
     assert CATEGORIES[lexicon_category(cues)] == "billing"
 
 
+def test_the_lexicon_net_needs_a_specific_issue_in_a_post_that_is_not_positive() -> None:
+    cues = np.zeros((3, len(CUE_COLUMNS)))
+    cues[:2, CATEGORIES.index("defect")] = 1 / 3
+    cues[2, CATEGORIES.index("other")] = 1
+    sentiment = np.array([[0.6, 0.3, 0.1], [0.1, 0.2, 0.7], [0.8, 0.1, 0.1]])
+    assert lexicon_says_complaint(cues, sentiment).tolist() == [True, False, False]
+
+
+def test_the_linear_backend_and_the_extractors_share_one_loaded_model() -> None:
+    backend = LinearBackend()
+    backend.open()
+    assert backend.model is shared_featurizer().sentiment
+    backend.prepare(["my halo died", "hej"])
+    assert backend.probabilities(["hej"]).shape == (1, 3)
+
+
 def test_the_training_script_builds_models_the_enrichers_load(tmp_path: Path) -> None:
     """A small labeled set in, three model files out, that separate the posts they were trained on."""
     script = load_script()
@@ -109,10 +126,9 @@ def test_the_training_script_builds_models_the_enrichers_load(tmp_path: Path) ->
     script.main_with(training, gold, models, grid=(10.0,))
     detector = TextClassifier.load(models / "complaint.npz")
     assert detector.meta["trained_on"]["rows"] == len(rows)  # the gold test line was not read
-    features = PostFeaturizer().features([row["text"] for row in rows])
-    cues = script.features_of(rows)[1][detector.cue_columns]
-    decided = detector.decide(detector.probabilities(features, cues))
+    features, cues = script.features_of(rows)
+    decided = detector.decide(detector.probabilities(features, cues[detector.cue_columns]))
     assert decided.tolist() == [row["gold"]["complaint"] for row in rows]
     stage = TextClassifier.load(models / "purchase_stage.npz")
-    picked = stage.decide(stage.probabilities(features, script.features_of(rows)[1][stage.cue_columns]))
+    picked = stage.decide(stage.probabilities(features, cues[stage.cue_columns]))
     assert [stage.classes[i] for i in picked] == [row["gold"]["purchase_stage"] or "none" for row in rows]

@@ -17,6 +17,7 @@ import logging
 import math
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
@@ -218,6 +219,52 @@ class LinearModel:
         return cls(spec=spec, **blocks, **rest, meta=meta)
 
 
+@dataclass
+class PostFeatures:
+    """Feature blocks of a batch of texts: words, characters, dense (lexicon columns, sentiment probabilities)."""
+
+    words: sp.csr_matrix
+    chars: sp.csr_matrix
+    dense: np.ndarray
+
+
+class PostFeaturizer:
+    """A model's features and probabilities, computed once per batch for the backend and every classifier that asks."""
+
+    def __init__(self, sentiment_model: Path = MODEL_FILE) -> None:
+        self.sentiment = LinearModel.load(sentiment_model)
+        self.featurizer = Featurizer(self.sentiment.spec)
+        self._last: tuple[dict[str, int], PostFeatures] | None = None  # the last batch: text -> row, features
+
+    def features(self, texts: list[str]) -> PostFeatures:
+        """The batch's features; texts of the batch before (all of it, or some: the sentiment backend scores only
+        the languages it supports) come from the cache."""
+        if self._last is not None:
+            rows, cached = self._last
+            if len(rows) == len(texts) and list(rows) == texts:
+                return cached
+            if all(text in rows for text in texts):
+                picked = [rows[text] for text in texts]
+                return PostFeatures(cached.words[picked], cached.chars[picked], cached.dense[picked])
+        blocks = self.featurizer.transform(list(texts))
+        probabilities = self.sentiment.probabilities(self.sentiment.decision(blocks))
+        features = PostFeatures(blocks[0], blocks[1], np.hstack([blocks[2], probabilities]))
+        self._last = ({text: row for row, text in enumerate(texts)}, features)
+        return features
+
+
+def shared_featurizer(model_file: Path = MODEL_FILE) -> PostFeaturizer:
+    """One per model file (and its version on disk) per process: the linear backend and the complaint and purchase
+    enrichers share it, its loaded model and its one-batch cache."""
+    return _featurizer(model_file, model_file.stat().st_mtime_ns if model_file.is_file() else 0)
+
+
+@lru_cache(maxsize=4)
+def _featurizer(model_file: Path, _modified: int) -> PostFeaturizer:
+    return PostFeaturizer(model_file)
+
+
+
 @sentiment_backends.register
 class LinearBackend(SentimentBackend):
     name = "linear"
@@ -228,9 +275,9 @@ class LinearBackend(SentimentBackend):
         self.model_file = model_file
 
     def open(self) -> None:
-        self.model = LinearModel.load(self.model_file)
+        self.features = shared_featurizer(self.model_file)
+        self.model = self.features.sentiment
         self.version = self.model.version
-        self.featurizer = Featurizer(self.model.spec)
         trained_with = self.model.meta.get("vader_sentiment")
         if trained_with and trained_with != package_version("vaderSentiment"):
             log.warning("sentiment model %s was trained with vaderSentiment %s, %s is installed; retrain it",
@@ -243,17 +290,10 @@ class LinearBackend(SentimentBackend):
         return [SentimentScore(LABELS[label], float(score)) for label, score in zip(labels, scores)]
 
     def prepare(self, texts: list[str]) -> None:
-        if self.model_file == MODEL_FILE:  # features for the whole batch, shared with the complaint and purchase models
-            from enrich.text_classifier import shared_featurizer
-
-            shared_featurizer().features(texts)
+        self.features.features(texts)  # the whole batch, for the complaint and purchase models too
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """P(negative), P(neutral), P(positive) per text."""
         if not texts:
             return np.zeros((0, len(LABELS)))
-        if self.model_file == MODEL_FILE:  # the shipped model: share the batch's features with the extractors
-            from enrich.text_classifier import shared_featurizer
-
-            return shared_featurizer().features(texts).dense[:, -len(LABELS):]
-        return self.model.probabilities(self.model.decision(self.featurizer.transform(texts)))
+        return self.features.features(texts).dense[:, -len(LABELS):]
