@@ -61,6 +61,9 @@ class EnrichSettings(BaseModel):
         min_length=1,
     )  # what language detection chooses from (a short list is faster and more accurate on short posts)
     batch_size: int = Field(default=500, ge=1, le=100_000)
+    # processes that run the enrichers, batch by batch, while this one reads and writes the store;
+    # 0: one per CPU core. Backends that use every core themselves (transformers) always run in-process.
+    workers: int = Field(default=0, ge=0, le=64)
     transformers: TransformersSettings = Field(default_factory=TransformersSettings)
 
 

@@ -59,6 +59,8 @@ class Enricher(ABC):
 
     name: ClassVar[str]
     version: ClassVar[str]
+    # False when the enricher uses every core itself (a torch model): then the stage runs in one process
+    worker_safe: bool = True
 
     def open(self, context: EnrichContext) -> None:
         """Load models and lexicons once, before the first batch."""

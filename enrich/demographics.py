@@ -8,7 +8,7 @@ about race, religion, health or sexuality. Precision first: a wrong age or place
 import re
 from functools import lru_cache
 
-from enrich.base import Enricher, EnrichItem, enrichers
+from enrich.base import EnrichContext, Enricher, EnrichItem, enrichers
 from enrich.places import Place, flag_country, gazetteer
 
 AGE_BANDS = ((13, 17, "13-17"), (18, 24, "18-24"), (25, 34, "25-34"), (35, 44, "35-44"), (45, 54, "45-54"),
@@ -66,6 +66,7 @@ _OCCUPATION_WORDS = {variant: canonical for canonical, variants in OCCUPATIONS.i
 _OCCUPATION = re.compile(
     r"\b(" + "|".join(sorted(map(re.escape, _OCCUPATION_WORDS), key=len, reverse=True)) + r")s?\b", re.IGNORECASE
 )
+_JOB_CUE = re.compile(r"\b(?:i'?m|i am|i work|as|jag är|jobbar|arbetar|aku|saya|kerja|bekerja)\b", re.IGNORECASE)
 _SAYS_JOB = re.compile(r"(?:i'?m an?|i am an?|i work as an?|as an?|jag är|jobbar som|arbetar som|aku seorang|saya seorang|"
                        r"kerja sebagai|bekerja sebagai|aku|saya)\s+(?:\d{2}[- ]year[- ]old\s+)?$", re.IGNORECASE)
 _BARE_AGE = re.compile(r"^(\d{2})$")
@@ -90,6 +91,9 @@ def age_band(age: int) -> str:
 class DemographicsEnricher(Enricher):
     name = "demographics"
     version = "1"
+
+    def open(self, context: EnrichContext) -> None:
+        gazetteer()  # built now, once, rather than on the first post (in each worker process of the stage)
 
     def enrich(self, items: list[EnrichItem]) -> None:
         for item in items:
@@ -161,6 +165,8 @@ def _age(content: str, source: str) -> dict | None:
 
 
 def _occupation(content: str, source: str) -> dict | None:
+    if source == "text" and not _JOB_CUE.search(content):
+        return None  # in a post, a job counts only after "I'm a", "jag är", "saya"...: skip the long pattern
     for match in _OCCUPATION.finditer(content):
         before = content[: match.start()]
         if _NOT_A_JOB_BEFORE.search(before):

@@ -16,7 +16,7 @@ from typing import Any
 from config.errors import EarshotError
 from enrich.base import EnrichContext, EnrichItem, PostView
 from enrich.demographics import canonical_occupation
-from enrich.pipeline import open_enrichers, run_enrichers
+from enrich.batch import open_enrichers, run_enrichers
 from enrich.places import fold, gazetteer
 
 DEMOGRAPHIC_FIELDS = ("age", "pronouns", "city", "country", "occupation")

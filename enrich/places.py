@@ -29,6 +29,8 @@ class Place:
 
 def fold(text: str) -> str:
     """Lower case without accents: "Göteborg" and "goteborg" meet."""
+    if text.isascii():  # most names: nothing to decompose
+        return text.strip().lower()
     decomposed = unicodedata.normalize("NFKD", text.strip().lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

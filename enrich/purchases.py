@@ -44,7 +44,7 @@ class PurchaseCues:
         cues = np.zeros((len(items), len(CUE_COLUMNS)))
         for row, (item, doc) in enumerate(zip(items, docs_of(items), strict=True)):
             spans = self.stages.spans(doc)
-            price = _PRICE.search(doc.text)
+            price = _PRICE.search(item.post.full_text)
             stores = [s for s in longest_matches(self.stores, doc) if _after_preposition(s)]
             found.append({"spans": spans, "price": price.group(0).strip() if price else None,
                           "store": stores[0].text if stores else None})

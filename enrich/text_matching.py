@@ -68,11 +68,10 @@ class Lexicon:
     Languages are pooled: posts mix them, and a phrase rarely means something else in another of our languages."""
 
     GAP = "*"
+    MAX_GAP = 4
 
     def __init__(self, path, nlp: Language) -> None:
         import tomllib
-
-        from spacy.matcher import Matcher
 
         with open(path, "rb") as handle:
             self.entries: dict[str, dict[str, list[str]]] = tomllib.load(handle)
@@ -83,22 +82,38 @@ class Lexicon:
             for phrase in phrase_list
         ]
         self.matcher = phrase_matcher(nlp, [(label, p) for label, p in phrases if self.GAP not in p.split()])
-        self.gapped = Matcher(nlp.vocab)
+        # A gapped phrase is its parts, each found by a PhraseMatcher (fast, in C) and chained in order here;
+        # spaCy's Matcher with `{0,4}` would walk every token in Python.
+        self.gapped: list[tuple[str, int]] = []  # (label, number of parts) per gapped phrase
+        part_phrases = []
         for label, phrase in phrases:
             if self.GAP in phrase.split():
-                self.gapped.add(label, [_gapped_pattern(nlp, phrase)])
+                parts = [part.strip(" *") for part in phrase.lower().split(f" {self.GAP} ")]
+                part_phrases += [(f"{len(self.gapped)}:{n}", part) for n, part in enumerate(parts)]
+                self.gapped.append((label, len(parts)))
+        self.parts = phrase_matcher(nlp, part_phrases)
 
     def spans(self, doc: Doc) -> list[Span]:
         spans = [Span(doc, start, end, label=key) for key, start, end in self.matcher(doc)]
-        if len(self.gapped):
-            spans += [Span(doc, start, end, label=key) for key, start, end in self.gapped(doc)]
+        if self.gapped:
+            spans += self._gapped_spans(doc)
         return sorted(filter_spans(spans), key=lambda span: span.start)
 
-
-def _gapped_pattern(nlp: Language, phrase: str) -> list[dict]:
-    pattern: list[dict] = []
-    for part in phrase.lower().split(" * "):
-        if pattern:
-            pattern.append({"OP": "{0,4}"})
-        pattern += [{"LOWER": token.text} for token in nlp.make_doc(part.strip(" *"))]
-    return pattern
+    def _gapped_spans(self, doc: Doc) -> list[Span]:
+        found: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for key, start, end in self.parts(doc):
+            phrase, part = map(int, doc.vocab.strings[key].split(":"))
+            found.setdefault((phrase, part), []).append((start, end))
+        spans = []
+        for (phrase, part), matches in found.items():
+            if part != 0:
+                continue
+            label, count = self.gapped[phrase]
+            for start, end in matches:
+                for following in range(1, count):  # the nearest next part, one to four words after
+                    end = next((e for s, e in found.get((phrase, following), ()) if end <= s <= end + self.MAX_GAP), None)
+                    if end is None:
+                        break
+                else:
+                    spans.append(Span(doc, start, end, label=label))
+        return spans

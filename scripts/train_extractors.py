@@ -36,7 +36,7 @@ from earshot.services.evaluation import catalog_context  # noqa: E402
 from enrich.base import PostView  # noqa: E402
 from enrich.complaints import (  # noqa: E402
     CATEGORIES, CUE_COLUMNS as COMPLAINT_CUES, ComplaintCues, lexicon_category, lexicon_says_complaint)
-from enrich.pipeline import open_enrichers, run_enrichers  # noqa: E402
+from enrich.batch import open_enrichers, run_enrichers  # noqa: E402
 from enrich.purchases import CUE_COLUMNS as PURCHASE_CUES, NO_STAGE, STAGES, PurchaseCues  # noqa: E402
 from enrich.sentiment.linear import PostFeaturizer, PostFeatures  # noqa: E402
 from enrich.text_classifier import MODELS, TextClassifier  # noqa: E402

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -22,9 +23,24 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             f"database_url {url!r} is not a database URL; use e.g. sqlite:///earshot.db "
             "or postgresql+psycopg://user:pass@host/db"
         ) from None
+    kwargs = {"json_serializer": json_text, "json_deserializer": orjson.loads, **kwargs}
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database, **kwargs)
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def json_text(value: Any) -> str:
+    """JSON columns, written with orjson (several times faster than json: the enrich stage writes three per post);
+    numpy scalars become plain numbers, and NaN becomes null (valid JSON for PostgreSQL)."""
+    return orjson.dumps(value, default=_plain, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):  # a numpy scalar
+        return value.item()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:

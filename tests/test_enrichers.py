@@ -6,7 +6,7 @@ from config.settings import BrandSettings
 from enrich.base import CatalogProduct, EnrichContext, Enricher, EnrichItem
 from enrich.complaints import ComplaintEnricher
 from enrich.language import LanguageEnricher
-from enrich.pipeline import open_enrichers, run_enrichers
+from enrich.batch import open_enrichers, run_enrichers
 from enrich.products import ProductEnricher
 from enrich.questions import is_question
 from enrich.sentiment.enricher import SentimentEnricher

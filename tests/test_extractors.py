@@ -9,7 +9,7 @@ from config.settings import BrandSettings
 from earshot.cli import app
 from enrich.base import CatalogProduct, EnrichContext, PostView
 from enrich.demographics import age_band, extract
-from enrich.pipeline import open_enrichers, run_enrichers
+from enrich.batch import open_enrichers, run_enrichers
 from tests.factories import make_settings
 
 CATALOG = (

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from config.settings import EnrichSettings
 from earshot.cli import app
 from enrich.base import EnrichContext
-from enrich.pipeline import open_enrichers, run_enrichers
+from enrich.batch import open_enrichers, run_enrichers
 from enrich.sentiment.base import LABELS, SentimentBackend, SentimentScore, sentiment_backends
 from enrich.sentiment.linear import MODEL_FILE, FeatureSpec, Featurizer, LinearBackend, LinearModel, char_ngrams
 from tests.conftest import SHARED_FIXTURES

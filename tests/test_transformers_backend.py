@@ -11,7 +11,7 @@ from transformers import BertConfig, BertForSequenceClassification, PreTrainedTo
 from config.errors import ConfigError
 from config.settings import TransformersSettings
 from enrich.base import EnrichContext
-from enrich.pipeline import open_enrichers
+from enrich.batch import open_enrichers
 from enrich.sentiment.transformer import TransformersBackend
 from tests.factories import make_settings, post_view
 

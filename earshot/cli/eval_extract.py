@@ -14,7 +14,7 @@ from earshot.services.demo import CATALOG
 from earshot.services.evaluation import catalog_context, read_aligned
 from enrich.base import PostView
 from enrich.extract_eval import Score, extract, read_gold, score
-from enrich.pipeline import open_enrichers, run_enrichers
+from enrich.batch import open_enrichers, run_enrichers
 
 CatalogOption = Annotated[Path, typer.Option("--catalog", help="Product catalog the labels refer to.")]
 

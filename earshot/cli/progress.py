@@ -8,7 +8,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 
 @contextmanager
-def progress_bar() -> Iterator[Progress]:
+def progress_bar(*, refresh_thread: bool = True) -> Iterator[Progress]:
+    """`refresh_thread=False`: redrawn only on `advance_and_draw`, with no thread of its own (the enrich stage forks
+    worker processes, which is only safe from a process without other threads)."""
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
@@ -17,5 +19,11 @@ def progress_bar() -> Iterator[Progress]:
         TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=False,
+        auto_refresh=refresh_thread,
     ) as progress:
         yield progress
+
+
+def advance_and_draw(progress: Progress, task, steps: int) -> None:
+    progress.advance(task, steps)
+    progress.refresh()

@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 
 from earshot.cli.app import app
-from earshot.cli.progress import progress_bar
+from earshot.cli.progress import advance_and_draw, progress_bar
 from earshot.cli.reporting import counts_table, print_problems
 from earshot.cli.state import CliState, console, state
 from engage.router import RouteRun, route_pending
@@ -42,10 +42,10 @@ def run_collect(cli: CliState, *, source: str | None = None) -> list[CollectRun]
 def run_enrich(cli: CliState, *, rerun: list[str] | None = None) -> EnrichRun:
     everything = bool(rerun) and "all" in rerun
     only = [] if everything or not rerun else rerun
-    with progress_bar() as progress:
+    with progress_bar(refresh_thread=False) as progress:
         task = progress.add_task("enriching", total=None)
         run = enrich_pending(cli.engine, cli.settings, rerun=everything, only=only,
-                             on_batch=lambda n: progress.advance(task, n))
+                             on_batch=lambda n: advance_and_draw(progress, task, n))
     print_problems(run.errors, verbose=cli.verbose)
     console.print(counts_table("enriched", [("posts", run.counts)], ["enriched", "errors", "new_links"]))
     return run

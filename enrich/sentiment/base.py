@@ -20,6 +20,7 @@ class SentimentBackend(ABC):
     name: ClassVar[str]
     version: ClassVar[str]
     languages: ClassVar[frozenset[str] | None] = None  # None: any language
+    uses_all_cores: ClassVar[bool] = False  # a torch model: not to be copied into parallel enrich workers
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SentimentBackend":

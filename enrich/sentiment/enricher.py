@@ -16,6 +16,7 @@ class SentimentEnricher(Enricher):
         self.backend: SentimentBackend = sentiment_backends.get(context.settings.enrich.sentiment).from_settings(
             context.settings)
         self.backend.open()
+        self.worker_safe = not self.backend.uses_all_cores
 
     def enrich(self, items: list[EnrichItem]) -> None:
         self.backend.prepare([item.post.full_text for item in items])

@@ -22,6 +22,7 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
+import mmh3
 import numpy as np
 import scipy.sparse as sp
 
@@ -82,20 +83,18 @@ class Featurizer:
     """Texts -> (words, characters, lexicon) feature blocks; stateless apart from VADER's lexicon."""
 
     def __init__(self, spec: FeatureSpec) -> None:
-        from sklearn.feature_extraction import FeatureHasher
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
         self.spec = spec
         self._analyzer = SentimentIntensityAnalyzer()
         self._lexicon: dict[str, float] = self._analyzer.lexicon
         self._emoji_names: dict[str, str] = self._analyzer.emojis
-        self._hasher = FeatureHasher(n_features=2**spec.word_bits, input_type="string", alternate_sign=False)
 
     def transform(self, texts: list[str]) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
         prepared = [prepare(text) for text in texts]
         lowered = [text.lower() for text in prepared]
         words = [self._words(text) for text in lowered]
-        word_block = _l2(self._hasher.transform(grams for grams, _ in words))
+        word_block = _l2(hashed_counts([grams for grams, _ in words], self.spec.word_bits))
         char_block = char_ngrams(lowered, self.spec.char_ngrams, self.spec.char_bits)
         dense = np.array([self._dense(text, hits) for text, (_, hits) in zip(prepared, words)], dtype=np.float64)
         return word_block, char_block, dense.reshape(len(texts), len(DENSE_COLUMNS))
@@ -169,10 +168,24 @@ def char_ngrams(texts: list[str], sizes: tuple[int, int], bits: int) -> sp.csr_m
     return sp.csr_matrix((weights, np.concatenate(columns)[np.argsort(row, kind="stable")], indptr), shape=shape)
 
 
-def _l2(matrix: sp.csr_matrix) -> sp.csr_matrix:
-    from sklearn.preprocessing import normalize
+def hashed_counts(documents: list[list[str]], bits: int) -> sp.csr_matrix:
+    """Counts of each document's features, hashed into 2**bits columns exactly as scikit-learn's
+    `FeatureHasher(alternate_sign=False)` does (the models were trained with it), without importing scikit-learn
+    at run time (over a second of start-up)."""
+    size = 2**bits
+    columns = [abs(mmh3.hash(feature)) % size for features in documents for feature in features]
+    indptr = np.cumsum([0, *map(len, documents)])
+    matrix = sp.csr_matrix((np.ones(len(columns)), np.asarray(columns, dtype=np.int64), indptr),
+                           shape=(len(documents), size))
+    matrix.sum_duplicates()
+    return matrix
 
-    return normalize(matrix.tocsr(), norm="l2", copy=False)
+
+def _l2(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """Rows scaled to unit length (empty rows stay empty)."""
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1 / norms) @ matrix)
 
 
 _DENSE_ARRAYS = ("dense_weights", "intercept", "calibration_coef", "calibration_intercept")

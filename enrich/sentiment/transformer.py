@@ -31,6 +31,7 @@ def _label_of(name: str, configured: dict[str, str]) -> str | None:
 class TransformersBackend(SentimentBackend):
     name = "transformers"
     version = "unset"
+    uses_all_cores = True  # torch spreads one batch over every core
 
     def __init__(self, settings: TransformersSettings | None = None) -> None:
         self.settings = settings or TransformersSettings()
