@@ -156,3 +156,24 @@ def test_unknown_enricher_name_lists_the_allowed_ones(context: EnrichContext) ->
 def test_enrichers_are_declared_once_with_a_version() -> None:
     for cls in (LanguageEnricher, SentimentEnricher, ProductEnricher, ComplaintEnricher):
         assert cls.name and cls.version
+
+
+def test_a_gapped_lexicon_phrase_takes_up_to_four_words_in_its_gap(tmp_path) -> None:
+    from enrich.text_matching import Lexicon, blank_pipeline
+
+    path = tmp_path / "lexicon.toml"
+    path.write_text('returned = { en = ["sent * back", "took * back to the"], sv = ["skickade * tillbaka"] }\n'
+                    'switching = { en = ["switching to"] }\n', encoding="utf-8")
+    lexicon = Lexicon(path, blank_pipeline())
+
+    def found(text: str) -> list[tuple[str, str]]:
+        return [(span.label_, span.text) for span in lexicon.spans(blank_pipeline()(text))]
+
+    assert found("I sent back the phone") == [("returned", "sent back")]
+    assert found("so I SENT my new Aura 12 back today") == [("returned", "SENT my new Aura 12 back")]
+    assert found("sent it to my sister, who sent one back") == [("returned", "sent one back")]  # nearest start
+    assert found("sent a b c d e back") == []  # five words is too far
+    assert found("took it back to the store, switching to Pixelon") == [
+        ("returned", "took it back to the"), ("switching", "switching to")]
+    assert found("jag skickade den tillbaka") == [("returned", "skickade den tillbaka")]
+    assert found("back I sent it") == []  # in order only

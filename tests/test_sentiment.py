@@ -262,3 +262,18 @@ def test_held_out_split_scores_at_least_0_65_and_never_met_training(linear: Line
 
     report = multiclass_report(gold, predicted, LABELS)
     assert report["macro_recall"] >= 0.65, report
+
+
+def test_word_hashing_matches_the_feature_hasher_the_models_were_trained_with() -> None:
+    from sklearn.feature_extraction import FeatureHasher
+    from sklearn.preprocessing import normalize
+
+    from enrich.sentiment.linear import _l2, hashed_counts
+
+    documents = [["great", "great", "not_neg", "__lex+2", "great phone"], [], ["ånej", "😡", "__emoji_angry"],
+                 [f"w{n}" for n in range(300)]]
+    ours = _l2(hashed_counts(documents, 12))
+    theirs = normalize(FeatureHasher(n_features=2**12, input_type="string", alternate_sign=False).transform(documents))
+    assert ours.shape == theirs.shape and ours.nnz == theirs.nnz
+    assert abs(ours - theirs).max() < 1e-12
+    assert ours[0].max() > ours[0].min()  # the repeated word counts twice

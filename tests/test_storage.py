@@ -112,3 +112,17 @@ def test_authors_known_from_earlier_batches_are_not_looked_up_or_rewritten(engin
         refreshed = session.scalars(select(Author)).one()
     assert unchanged == "changed elsewhere"  # same profile as cached: not rewritten
     assert refreshed.followers == 9 and third.authors[("x", "a1")][0] == refreshed.id
+
+
+def test_json_columns_take_numpy_numbers_and_write_nan_as_null() -> None:
+    import json
+
+    import numpy as np
+
+    from storage.engine import json_text
+
+    written = json.loads(json_text({"score": np.float32(0.5), "count": np.int64(3), 7: "key", "nan": float("nan"),
+                                    "tags": {"b", "a"}}))
+    assert written == {"score": 0.5, "count": 3, "7": "key", "nan": None, "tags": ["a", "b"]}
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        json_text({"x": object()})
