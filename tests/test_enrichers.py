@@ -51,6 +51,24 @@ def test_language_is_normalised(context: EnrichContext) -> None:
     assert [i.result["language"] for i in items] == ["id", None, "en"]
 
 
+def test_batched_language_detection_scores_as_py3langid_does_one_by_one() -> None:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from enrich.language import BatchIdentifier
+
+    languages = ["en", "sv", "id", "ms", "da", "no"]
+    texts = ["the battery on my phone died again today", "batteriet dog igen idag, helt värdelöst",
+             "baterai hp aku cepat habis banget hari ini", "hej", "", "🙂🙂", "Åsa och Ölands bästa fika",
+             "x " * 600, "mixed english och svenska words här", "saya suka sekali dengan produk ini"]
+    one_by_one = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    one_by_one.set_languages(languages)
+    batched = BatchIdentifier(languages).classify(texts)
+    for text, (language, confidence) in zip(texts, batched, strict=True):
+        expected_language, expected_confidence = one_by_one.classify(text)
+        assert (language, round(confidence, 5)) == (expected_language, round(expected_confidence, 5)), text
+    assert [language for language, _ in batched[:3]] == ["en", "sv", "id"]
+
+
 @pytest.mark.parametrize(
     ("text", "products", "competitors"),
     [
