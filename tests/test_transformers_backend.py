@@ -82,6 +82,15 @@ def test_batches_and_truncation_do_not_change_results(model_dir: Path) -> None:
     assert long[0].label == "positive"
 
 
+def test_texts_batched_by_length_come_back_in_their_order(model_dir: Path) -> None:
+    texts = ["it is the phone it is the phone it is the phone", "i love this phone", "broken",
+             "it is broken and i hate it", "love"]
+    opened = backend(model_dir, batch_size=2)  # the two shortest, then the next two, then the longest
+    together = opened.score(texts)
+    assert together == [opened.score([text])[0] for text in texts]
+    assert [s.label for s in together[:3]] == ["neutral", "positive", "negative"]  # so the order matters
+
+
 def test_unsupported_languages_are_marked(tmp_path: Path, model_dir: Path) -> None:
     from enrich.base import EnrichItem
 

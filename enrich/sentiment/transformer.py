@@ -66,16 +66,20 @@ class TransformersBackend(SentimentBackend):
         self.version = f"{Path(path).name}@{getattr(self.model.config, '_commit_hash', None) or 'local'}"
 
     def score(self, texts: list[str]) -> list[SentimentScore]:
-        scores: list[SentimentScore] = []
+        """Texts of similar length go through the model together (shortest first), so that little of each batch is
+        padding; the scores come back in the order of `texts`."""
+        scores: list[SentimentScore | None] = [None] * len(texts)
+        by_length = sorted(range(len(texts)), key=lambda n: len(texts[n]))
         size = self.settings.batch_size
         for start in range(0, len(texts), size):
-            batch = texts[start : start + size]
-            encoded = self.tokenizer(batch, padding=True, truncation=True, max_length=self.settings.max_length,
-                                     return_tensors="pt").to(self.device)
+            batch = by_length[start : start + size]
+            encoded = self.tokenizer([texts[n] for n in batch], padding=True, truncation=True,
+                                     max_length=self.settings.max_length, return_tensors="pt").to(self.device)
             with self._torch.inference_mode():
                 probabilities = self.model(**encoded).logits.softmax(dim=-1).cpu().tolist()
-            scores += [self._score(row) for row in probabilities]
-        return scores
+            for n, row in zip(batch, probabilities, strict=True):
+                scores[n] = self._score(row)
+        return scores  # type: ignore[return-value]  (every place filled)
 
     def _score(self, probabilities: list[float]) -> SentimentScore:
         by_label: dict[str, float] = {}
