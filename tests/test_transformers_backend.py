@@ -119,3 +119,11 @@ def test_label_names_are_mapped(tmp_path: Path) -> None:
         backend(odd)
     mapped = backend(odd, labels={"sad": "negative", "meh": "neutral", "glad": "positive"})
     assert mapped.score(["it is broken"])[0].label == "negative"
+
+
+def test_a_retrained_model_in_the_same_folder_is_a_new_version(tmp_path: Path) -> None:
+    first = backend(build_model(tmp_path / "model", {0: "NEG", 1: "NEU", 2: "POS"})).version
+    assert first.startswith("model@") and first == backend(tmp_path / "model").version
+    config = tmp_path / "model" / "config.json"
+    config.write_text(config.read_text().replace('"NEU"', '"NEUTRAL"'))
+    assert backend(tmp_path / "model").version not in (first, "")

@@ -7,6 +7,7 @@ default names containing "neg", "neu" and "pos" (any case) are recognised, as ar
 The score is P(positive) - P(negative).
 """
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -63,7 +64,7 @@ class TransformersBackend(SentimentBackend):
         if unknown or not {"negative", "positive"} <= set(self.labels):
             raise ConfigError(f"cannot tell what the model's labels {sorted(map(str, id2label.values()))} mean; "
                               "map each to negative, neutral or positive with enrich.transformers.labels")
-        self.version = f"{Path(path).name}@{getattr(self.model.config, '_commit_hash', None) or 'local'}"
+        self.version = f"{Path(path).name}@{getattr(self.model.config, '_commit_hash', None) or fingerprint(Path(path))}"
 
     def score(self, texts: list[str]) -> list[SentimentScore]:
         """Texts of similar length go through the model together (shortest first), so that little of each batch is
@@ -87,3 +88,15 @@ class TransformersBackend(SentimentBackend):
             by_label[label] = by_label.get(label, 0.0) + probability
         best = max(by_label, key=by_label.get)
         return SentimentScore(best, round(by_label.get("positive", 0.0) - by_label.get("negative", 0.0), 4))
+
+
+def fingerprint(folder: Path) -> str:
+    """A short digest of the model folder's config and weights: a retrained model in the same folder is a new
+    version (and `earshot enrich --rerun sentiment` has something to tell apart)."""
+    digest = hashlib.sha256()
+    for file in sorted(folder.iterdir()):
+        if file.suffix in (".json", ".safetensors", ".bin") and file.is_file():
+            digest.update(file.name.encode())
+            with file.open("rb") as handle:
+                digest.update(hashlib.file_digest(handle, "sha256").digest())
+    return digest.hexdigest()[:12]
