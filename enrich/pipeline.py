@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from config.errors import ConfigError
+from config.errors import ConfigError, EarshotError
 from config.settings import Settings
 from enrich.base import EnrichContext, EnrichItem, PostView
 from enrich.batch import open_enrichers
@@ -65,49 +65,51 @@ def enrich_pending(
     workers = worker_count(settings.enrich.workers, active)
     in_flight: deque[tuple[list[PostView], dict, Future]] = deque()  # batches being enriched, oldest first
     last_id, exhausted = 0, False
-    with executor(active, workers) as pool:
-        while True:
-            # keep every worker busy (two batches queued for each) while this process writes the oldest back
-            while not exhausted and len(in_flight) <= 2 * workers and not should_stop():
-                with session_scope(engine) as session:
-                    posts = pending_posts(session, after_id=last_id, limit=settings.enrich.batch_size,
-                                          rerun=rerun, enriched_only=bool(only))
-                    stored = stored_enrichments(session, post_ids=[p.id for p in posts]) if only else {}
-                if not posts:
-                    exhausted = True
+    try:
+        with executor(active, workers) as pool:
+            while True:
+                # keep every worker busy (two batches queued for each) while this process writes the oldest back
+                while not exhausted and len(in_flight) <= 2 * workers and not should_stop():
+                    with session_scope(engine) as session:
+                        posts = pending_posts(session, after_id=last_id, limit=settings.enrich.batch_size,
+                                              rerun=rerun, enriched_only=bool(only))
+                        stored = stored_enrichments(session, post_ids=[p.id for p in posts]) if only else {}
+                    if not posts:
+                        exhausted = True
+                        break
+                    last_id = posts[-1].id
+                    in_flight.append((posts, stored, pool.submit(enrich_batch, posts, stored)))
+                if not in_flight:
                     break
-                last_id = posts[-1].id
-                in_flight.append((posts, stored, pool.submit(enrich_batch, posts, stored)))
-            if not in_flight:
-                break
-            posts, stored, future = in_flight.popleft()
-            items = items_of(posts, _result(future))
-            with session_scope(engine) as session:
-                save_enrichments(session, rows=[
-                    enrichment_row(item, {**(stored.get(item.post.id, {}).get("versions") or {}), **versions})
-                    for item in items
-                ])
-                authors = authors_by_id(session, author_ids=[post.author_id for post in posts])
-                candidates = exact_handle_candidates(authors, customers_by_handle(session, authors=authors))
-                new_links = save_links(session, candidates=candidates)
-            failed = [item for item in items if item.errors]
-            run.counts.update(enriched=len(items), errors=len(failed), new_links=new_links)
-            run.errors.extend(f"post {item.post.id}: {'; '.join(item.errors)}" for item in failed)
-            if on_batch:
-                on_batch(len(items))
+                posts, stored, future = in_flight.popleft()
+                items = items_of(posts, future.result())
+                _write_batch(engine, items, stored, versions, run)
+                if on_batch:
+                    on_batch(len(items))
+    except BrokenProcessPool as exc:  # from a batch's result, or from handing the next batch to a broken pool
+        raise EnrichWorkerError("an enrich worker process died (out of memory, or killed); the batches written so "
+                                "far are kept: run `earshot enrich` again to go on, or set [enrich] workers = 1"
+                                ) from exc
     with session_scope(engine) as session:
         record_run(session, stage="enrich", source="pipeline", started_at=started, counts=dict(run.counts))
     return run
 
 
-def _result(future: Future) -> list[EnrichItem]:
-    try:
-        return future.result()
-    except BrokenProcessPool as exc:
-        raise EnrichWorkerError("an enrich worker process died (out of memory, or killed); the batches written so "
-                                "far are kept: run `earshot enrich` again to go on, or set [enrich] workers = 1"
-                                ) from exc
+def _write_batch(engine: Engine, items: list[EnrichItem], stored: dict, versions: dict[str, str],
+                 run: EnrichRun) -> None:
+    """One transaction: the batch's enrichments (keeping the versions of enrichers not rerun) and new links."""
+    with session_scope(engine) as session:
+        save_enrichments(session, rows=[
+            enrichment_row(item, {**(stored.get(item.post.id, {}).get("versions") or {}), **versions})
+            for item in items
+        ])
+        authors = authors_by_id(session, author_ids=[item.post.author_id for item in items])
+        candidates = exact_handle_candidates(authors, customers_by_handle(session, authors=authors))
+        new_links = save_links(session, candidates=candidates)
+    failed = [item for item in items if item.errors]
+    run.counts.update(enriched=len(items), errors=len(failed), new_links=new_links)
+    run.errors.extend(f"post {item.post.id}: {'; '.join(item.errors)}" for item in failed)
 
 
-class EnrichWorkerError(RuntimeError):
+class EnrichWorkerError(EarshotError):
     """A worker process of the enrich stage ended without returning its batch."""
