@@ -21,7 +21,6 @@ from earshot.services.evaluation import catalog_context
 from enrich.base import EnrichItem, PostView
 from enrich.batch import open_enrichers
 from enrich.pipeline import enrich_pending
-from enrich.workers import worker_count
 from listener.run import collect
 from storage.engine import make_engine, session_scope
 from storage.imports.catalog import import_catalog, read_catalog
@@ -73,8 +72,7 @@ def stage(engine, settings, count: int, *, rerun: bool = False) -> dict:
     result = enrich_pending(engine, settings, rerun=rerun, on_batch=lambda _: peak.append(memory_mb()))
     seconds = time.perf_counter() - began
     assert result.counts["enriched"] == count, result.counts
-    return {"seconds": seconds, "peak_memory_mb": round(max(peak)),
-            "workers": worker_count(settings.enrich.workers, [])}
+    return {"seconds": seconds, "peak_memory_mb": round(max(peak)), "workers": result.workers}
 
 
 def memory_mb() -> float:

@@ -4,7 +4,6 @@ Short texts say little, so for them (and when detection is unsure) the platform'
 gave one. The evidence (detected language and confidence, the platform's label, which was used) is kept.
 """
 
-import math
 import re
 
 import numpy as np
@@ -43,8 +42,9 @@ class BatchIdentifier:
         if not texts:
             return []
         encoded = [self.model._encode(text) for text in texts]
-        order = np.argsort([-len(data) for data in encoded], kind="stable")  # longest first: a shrinking prefix
-        lengths = np.array([len(encoded[i]) for i in order])
+        sizes = np.array([len(data) for data in encoded])
+        order = np.argsort(-sizes, kind="stable")  # longest first: the texts still being read are a shrinking prefix
+        lengths = sizes[order]
         grid = np.zeros((len(texts), max(int(lengths[0]), 1)), dtype=np.int64)
         for row, i in enumerate(order):
             grid[row, : lengths[row]] = np.frombuffer(encoded[i], dtype=np.uint8)
@@ -64,7 +64,7 @@ class BatchIdentifier:
         counts.data = np.log1p(counts.data)
         scores = np.asarray(counts @ self.weights) + self.model.nb_pc
         scores[np.diff(counts.indptr) == 0] = 0.0  # no features: uniform, as py3langid does
-        scores /= np.sqrt(np.maximum([len(data) for data in encoded], 1))[:, None]
+        scores /= np.sqrt(np.maximum(sizes, 1))[:, None]
         scores = np.exp(scores - scores.max(axis=1, keepdims=True))
         scores /= scores.sum(axis=1, keepdims=True)
         for first, dupe in self.model._alias_pairs:

@@ -1,6 +1,5 @@
 """The enrich stage: take posts due for enrichment in batches, run the enrichers, store results and links."""
 
-import logging
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -22,13 +21,12 @@ from storage.repo.links import authors_by_id, customers_by_handle, save_links
 from storage.repo.runs import record_run
 from storage.types import utcnow
 
-log = logging.getLogger(__name__)
-
 
 @dataclass
 class EnrichRun:
     counts: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    workers: int = 0  # worker processes that ran the enrichers (0: this process did)
 
 
 def enrichment_row(item: EnrichItem, versions: dict[str, str]) -> dict[str, Any]:
@@ -62,7 +60,7 @@ def enrich_pending(
                           f"({', '.join(settings.enrich.enrichers)})")
     active = open_enrichers([n for n in settings.enrich.enrichers if not only or n in only], context)
     versions = {enricher.name: enricher.version for enricher in active}
-    workers = worker_count(settings.enrich.workers, active)
+    workers = run.workers = worker_count(settings.enrich.workers, active)
     in_flight: deque[tuple[list[PostView], dict, Future]] = deque()  # batches being enriched, oldest first
     last_id, exhausted = 0, False
     try:

@@ -80,8 +80,9 @@ def test_workers_give_what_one_process_gives(tmp_path: Path, no_threads) -> None
     parallel, parallel_settings = _stage(tmp_path, "parallel", posts, workers=2, enrichers=names)
     single, single_settings = _stage(tmp_path, "single", posts, workers=1, enrichers=names)
 
-    assert enrich_pending(parallel, parallel_settings).counts["enriched"] == 24
-    assert enrich_pending(single, single_settings).counts["enriched"] == 24
+    in_workers, in_process = enrich_pending(parallel, parallel_settings), enrich_pending(single, single_settings)
+    assert (in_workers.counts["enriched"], in_workers.workers) == (24, 2)
+    assert (in_process.counts["enriched"], in_process.workers) == (24, 0)
 
     by_parallel, by_single = _enrichments(parallel), _enrichments(single)
     processes = {row["details"].pop("process") for row in by_parallel.values()}
@@ -130,3 +131,19 @@ def test_worker_count_forks_only_where_safe(no_threads) -> None:
     finally:
         stop.set()
         other.join()
+
+
+def test_earshot_enrich_on_the_command_line_runs_in_workers(tmp_path: Path, no_threads) -> None:
+    """The CLI's progress bar must not start a thread of its own, or the stage would refuse to fork."""
+    from tests.test_cli import configure, run
+
+    config = configure(tmp_path, [replay_line(n, text=TEXTS[n % len(TEXTS)]) for n in range(8)])
+    with config.open("a", encoding="utf-8") as handle:
+        handle.write('[enrich]\nenrichers = ["language", "test-which-process"]\nbatch_size = 2\nworkers = 2\n')
+    assert run(config, "collect", "--once").exit_code == 0
+    enriched = run(config, "enrich")
+    assert enriched.exit_code == 0, enriched.output
+    engine = make_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+    processes = {row["details"]["process"] for row in _enrichments(engine).values()}
+    engine.dispose()
+    assert len(processes) >= 1 and os.getpid() not in processes
