@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from config.errors import ConfigError
@@ -67,6 +67,25 @@ class EnrichSettings(BaseModel):
     transformers: TransformersSettings = Field(default_factory=TransformersSettings)
 
 
+class LinkingSettings(BaseModel):
+    """How authors are linked to customers: which methods look, and the confidence thresholds that decide."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    methods: list[str] = Field(
+        default_factory=lambda: ["exact_handle", "email_in_bio", "website_in_bio", "handle_on_other_platform",
+                                 "name_and_place"]
+    )
+    auto_threshold: float = Field(default=0.95, gt=0, le=1)  # at or above: linked without review
+    review_threshold: float = Field(default=0.5, gt=0, le=1)  # at or above: proposed for review; below: ignored
+
+    @model_validator(mode="after")
+    def _review_below_auto(self) -> "LinkingSettings":
+        if self.review_threshold > self.auto_threshold:
+            raise ValueError("review_threshold must not be above auto_threshold")
+        return self
+
+
 class CollectSettings(BaseModel):
     """How collectors hand posts to the store, and how they treat failing APIs."""
 
@@ -118,6 +137,7 @@ class Settings(BaseSettings):
     listen: list[Target] = Field(default_factory=list)
     rules: list[RuleConfig] = Field(default_factory=lambda: [RuleConfig(**r) for r in DEFAULT_RULES])
     enrich: EnrichSettings = Field(default_factory=EnrichSettings)
+    linking: LinkingSettings = Field(default_factory=LinkingSettings)
     collect: CollectSettings = Field(default_factory=CollectSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     x: XSettings = Field(default_factory=XSettings)

@@ -141,7 +141,7 @@ def _profile_facts(bio: str, location: str) -> tuple[tuple[str, dict], ...]:
         if "pronouns" not in found and (match := _PRONOUNS.search(content)):
             found["pronouns"] = {"value": _pronouns(match.group(1), match.group(2)), "source": source,
                                  "span": match.group(0), "confidence": 0.95}
-    if place := _profile_place(location=location, bio=bio):
+    if place := profile_place(location=location, bio=bio):
         found["place"] = place
     return tuple(found.items())
 
@@ -184,7 +184,8 @@ def _is_bio_segment_start(before: str) -> bool:
     return len(tail.split()) <= 2 and not re.search(r"\b(?:of|for|with|love|fan|my|och|dan|ama|sama)\b", tail, re.I)
 
 
-def _profile_place(*, location: str, bio: str) -> dict | None:
+def profile_place(*, location: str, bio: str) -> dict | None:
+    """Where the author says they live (location field first, then the bio): `value` a Place, with source and span."""
     places = gazetteer()
     if location.strip():
         if place := places.place(location):

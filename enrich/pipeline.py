@@ -13,11 +13,11 @@ from config.errors import ConfigError, EarshotError
 from config.settings import Settings
 from enrich.base import EnrichContext, EnrichItem, PostView
 from enrich.batch import open_enrichers
-from enrich.linking import exact_handle_candidates
+from enrich.link_step import link_batch
+from enrich.linking import Linker
 from enrich.workers import enrich_batch, executor, items_of, worker_count
 from storage.engine import session_scope
 from storage.repo.enrichments import load_catalog, pending_posts, save_enrichments, stored_enrichments
-from storage.repo.links import authors_by_id, customers_by_handle, save_links
 from storage.repo.runs import record_run
 from storage.types import utcnow
 
@@ -60,6 +60,7 @@ def enrich_pending(
                           f"({', '.join(settings.enrich.enrichers)})")
     active = open_enrichers([n for n in settings.enrich.enrichers if not only or n in only], context)
     versions = {enricher.name: enricher.version for enricher in active}
+    linker = Linker(settings.linking)
     workers = run.workers = worker_count(settings.enrich.workers, active)
     in_flight: deque[tuple[list[PostView], dict, Future]] = deque()  # batches being enriched, oldest first
     last_id, exhausted = 0, False
@@ -81,7 +82,7 @@ def enrich_pending(
                     break
                 posts, stored, future = in_flight.popleft()
                 items = items_of(posts, future.result())
-                _write_batch(engine, items, stored, versions, run)
+                _write_batch(engine, items, stored, versions, linker, run)
                 if on_batch:
                     on_batch(len(items))
     except BrokenProcessPool as exc:  # from a batch's result, or from handing the next batch to a broken pool
@@ -93,7 +94,7 @@ def enrich_pending(
     return run
 
 
-def _write_batch(engine: Engine, items: list[EnrichItem], stored: dict, versions: dict[str, str],
+def _write_batch(engine: Engine, items: list[EnrichItem], stored: dict, versions: dict[str, str], linker: Linker,
                  run: EnrichRun) -> None:
     """One transaction: the batch's enrichments (keeping the versions of enrichers not rerun) and new links."""
     with session_scope(engine) as session:
@@ -101,9 +102,7 @@ def _write_batch(engine: Engine, items: list[EnrichItem], stored: dict, versions
             enrichment_row(item, {**(stored.get(item.post.id, {}).get("versions") or {}), **versions})
             for item in items
         ])
-        authors = authors_by_id(session, author_ids=[item.post.author_id for item in items])
-        candidates = exact_handle_candidates(authors, customers_by_handle(session, authors=authors))
-        new_links = save_links(session, candidates=candidates)
+        new_links = link_batch(session, linker=linker, author_ids=[item.post.author_id for item in items])
     failed = [item for item in items if item.errors]
     run.counts.update(enriched=len(items), errors=len(failed), new_links=new_links)
     run.errors.extend(f"post {item.post.id}: {'; '.join(item.errors)}" for item in failed)

@@ -14,6 +14,7 @@ SPIKE_START = datetime(2026, 11, 2, 7, 0, 0, tzinfo=UTC)  # the day after firmwa
 SPIKE_HOURS = 18
 REPO = Path(__file__).resolve().parent.parent
 rng = random.Random(SEED)
+link_rng = random.Random(SEED + 1)  # identity variations only, so the posts stay as they were before them
 
 # ---------------------------------------------------------------- catalog
 # sku, display name, catalog aliases, category, prices (USD, SEK, IDR), spellings people type
@@ -322,7 +323,8 @@ def customer_json(c: dict) -> dict:
     return {"id": c["id"], "name": c["name"], "email": c["email"], "phone": c["phone"], "city": c["city"],
             "country": c["country"], "segment": c["segment"], "consent": c["consent"],
             "lifetime_value": round(value + c["_extra"], 2), "first_purchase": products[0]["purchased_at"],
-            "status": c["status"], "handles": handles, "products": products,
+            "status": c["status"], "handles": {k: v for k, v in handles.items() if k not in c.get("_unlisted", ())},
+            **({"website": c["_website"]} if c.get("_website") else {}), "products": products,
             "cases": sorted(c["cases"], key=lambda k: (k["opened_at"], k["id"]))}
 
 
@@ -496,6 +498,70 @@ def make_authors() -> None:
                                               followers=1900)
     SPECIAL["spam"]["reddit"] = [make_author("reddit", h, h, {"en": 1.0}, "spam", followers=2)
                                  for h in ("deal_bot_2026", "Cheap-Tech-Outlet")]
+
+
+def vary_identities() -> None:
+    """What makes linking authors to customers hard: customers who never gave us the handle they post from (found by
+    an e-mail address or website in the bio, or by name and city), people who share a customer's name, in another
+    city or the same one, and e-mail addresses that differ from a customer's only in the domain."""
+    customer_authors = [a for a in AUTHORS if a["kind"] == "customer"]
+    for c in CUSTOMERS:
+        if link_rng.random() < 0.1:
+            local = asciify(c["name"]).lower().replace(" ", "").replace("'", "")
+            c["_website"] = link_rng.choice([f"https://{local}.se", f"https://{local}.dev", f"https://www.{local}.com",
+                                             f"https://{local}.github.io"])
+    for a in link_rng.sample(customer_authors, len(customer_authors) // 4):
+        c = a["customer"]
+        c.setdefault("_unlisted", set()).add(a["platform"])
+        a["link_case"] = "unlisted"
+        roll = link_rng.random()
+        if roll < 0.3:
+            shown = link_rng.choice(["{e}", "✉️ {e}", "contact: {e}", "mail: {e}"]).format(e=c["email"])
+            a["bio"] = join_bio(a["bio"], shown)
+            a["link_case"] = "unlisted_email_in_bio"
+        elif roll < 0.42:
+            domain = a["handle"].lower().replace("_", "")
+            c.setdefault("_website", f"https://{domain}.{link_rng.choice(['se', 'dev', 'net'])}")
+            a["bio"] = join_bio(a["bio"], c["_website"].removeprefix("https://"))
+            a["link_case"] = "unlisted_website_in_bio"
+        elif roll < 0.85 and a["platform"] == "x":
+            city = link_rng.choice([c["city"], f"{c['city']}, {CITY_COUNTRY[c['city']]}"])
+            a["name"], a["location"] = c["name"], city
+            a["link_case"] = "unlisted_name_and_city"
+    strangers = [a for a in AUTHORS if a["kind"] == "person" and a["platform"] == "x"]
+    picked = link_rng.sample(strangers, 36)
+    for i, a in enumerate(picked):
+        c = link_rng.choice([c for c in CUSTOMERS if c["_lang"] in a["langs"]])
+        if i < 24:  # the customer's name, in another city of the same country
+            city = link_rng.choice([x for x in COUNTRIES[c["country"]][3] if x != c["city"]])
+            a["name"], a["location"], a["link_case"] = c["name"], city, "same_name_other_city"
+        elif i < 30:  # the customer's name and city: only a person can tell, so at most a proposal
+            a["name"], a["location"], a["link_case"] = c["name"], c["city"], "same_name_same_city"
+        else:  # the customer's e-mail user name at another domain
+            user = c["email"].split("@")[0]
+            a["bio"] = join_bio(a["bio"], f"{user}@{link_rng.choice(['gmail.com', 'outlook.com', 'proton.me'])}")
+            a["link_case"] = "email_other_domain"
+    for a in SPECIAL["nearmiss"]:
+        a["link_case"] = "handle_one_character_off"
+
+
+def join_bio(bio: str, extra: str) -> str:
+    return f"{bio} · {extra}" if bio else extra
+
+
+def linking_truth() -> list:
+    """One line per author who posted: the customer they are (or null) and what makes the case easy or hard."""
+    seen = {}
+    for platform in ("x", "reddit"):
+        for p in POSTS[platform]:
+            a = p["_author"]
+            seen[(a["platform"], a["id"])] = a
+    rows = []
+    for (platform, author_id), a in sorted(seen.items()):
+        case = a.get("link_case") or ("listed_handle" if a["customer"] else "stranger")
+        rows.append({"platform": platform, "author_id": author_id, "handle": a["handle"],
+                     "customer_id": a["customer"]["id"] if a["customer"] else None, "case": case})
+    return rows
 
 
 def author_json(a: dict) -> dict:
@@ -1556,6 +1622,7 @@ def main() -> None:
     out = parser.parse_args().out
     make_customers()
     make_authors()
+    vary_identities()
     fixed_posts()
     spike()
     quotas()
@@ -1566,6 +1633,7 @@ def main() -> None:
     write_jsonl(out / "replay" / "reddit.jsonl", reddit_lines)
     write_jsonl(out / "truth.jsonl", x_truth + reddit_truth)
     write_jsonl(out / "customers.jsonl", finish_customers())
+    write_jsonl(out / "linking_truth.jsonl", linking_truth())
     (out / "catalog.json").write_text(json.dumps(catalog(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {len(x_lines)} X posts, {len(reddit_lines)} Reddit posts and {len(CUSTOMERS)} customers to {out}")
 

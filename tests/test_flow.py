@@ -61,8 +61,8 @@ def test_the_whole_flow(engine, flow) -> None:
         assert (link.method, link.confidence, link.status) == ("exact_handle", 1.0, "auto")
         item = session.scalars(select(QueueItem).where(QueueItem.post_id == 1)).one()
         assert "author is a known customer" in item.reasons and item.due_at is not None
-        events = session.scalars(select(AuditEvent.action)).all()
-        assert events == ["queued"] * 3
+        events = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+        assert events == ["link.auto", *["queued"] * 3]
 
 
 def test_every_stage_is_idempotent(engine, flow) -> None:
@@ -74,7 +74,7 @@ def test_every_stage_is_idempotent(engine, flow) -> None:
     with session_scope(engine) as session:
         assert session.scalar(select(func.count()).select_from(Enrichment)) == 5
         assert session.scalar(select(func.count()).select_from(CustomerLink)) == 1
-        assert session.scalar(select(func.count()).select_from(AuditEvent)) == 3
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == 4  # three queued items and one automatic link
 
 
 def test_rerun_replaces_enrichment_and_reroutes_without_duplicates(engine, flow) -> None:

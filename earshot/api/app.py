@@ -7,9 +7,9 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from config.settings import Settings
-from earshot.api import routes
+from earshot.api import links, routes
 from earshot.api.security import SecurityHeaders
-from earshot.web import pages
+from earshot.web import link_pages, pages
 from storage.engine import make_engine
 from storage.migrate import ensure_current
 
@@ -25,6 +25,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.add_middleware(SecurityHeaders)
     app.include_router(routes.router)
+    app.include_router(links.router)
     app.include_router(pages.router)
+    app.include_router(link_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

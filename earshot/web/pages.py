@@ -1,4 +1,4 @@
-"""HTML pages: the team queue."""
+"""HTML pages: the team queue, and what every page's header shows."""
 
 from pathlib import Path
 from typing import Annotated
@@ -9,6 +9,7 @@ from fastapi.templating import Jinja2Templates
 
 from earshot.api.deps import SessionDep
 from earshot.services.queue import count_queue, list_queue
+from storage.repo.links import count_links
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -37,11 +38,16 @@ def queue_page(
 ) -> HTMLResponse:
     per_page = 50
     rows = list_queue(session, team=team, limit=per_page, offset=(page - 1) * per_page)
-    counts = {name: count_queue(session, team=name) for name in TEAMS}
     total = count_queue(session, team=team)
     return templates.TemplateResponse(
         request,
         "queue.html",
-        {"rows": rows, "team": team, "teams": TEAMS, "counts": counts, "total": total, "page": page,
+        {**header_context(session), "page_name": "queue", "rows": rows, "team": team, "total": total, "page": page,
          "pages": max(1, -(-total // per_page))},
     )
+
+
+def header_context(session: SessionDep) -> dict:
+    """The navigation's counts: items per team queue, and links waiting for review."""
+    return {"teams": TEAMS, "counts": {name: count_queue(session, team=name) for name in TEAMS},
+            "links_to_review": count_links(session, status="proposed")}

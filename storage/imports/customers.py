@@ -16,7 +16,7 @@ from sqlalchemy import Engine, delete, select
 from sqlmodel import Session
 
 from config.errors import EarshotError
-from enrich.linking import handle_key
+from enrich.linking.records import email_key, handle_key, name_tokens, website_key
 from storage.engine import session_scope
 from storage.imports.problems import first_error
 from storage.models import Customer, CustomerHandle, Purchase, SupportCase
@@ -61,6 +61,7 @@ class CustomerLine(BaseModel):
     name: str = Field(min_length=1)
     email: str | None = None
     phone: str | None = None
+    website: str | None = None
     city: str | None = None
     country: str | None = Field(default=None, max_length=8)
     segment: str | None = Field(default=None, max_length=64)
@@ -151,6 +152,7 @@ def _customer_row(line: CustomerLine, now: Any) -> dict[str, Any]:
         "name": line.name,
         "email": line.email,
         "phone": line.phone,
+        "website": line.website,
         "city": line.city,
         "country": line.country,
         "segment": line.segment,
@@ -160,6 +162,18 @@ def _customer_row(line: CustomerLine, now: Any) -> dict[str, Any]:
         "first_purchase": line.first_purchase,
         "status": line.status,
         "updated_at": now,
+        **customer_keys(name=line.name, email=line.email, website=line.website),
+    }
+
+
+def customer_keys(*, name: str, email: str | None, website: str | None) -> dict[str, str | None]:
+    """The normalised keys identity linking looks a customer up by."""
+    tokens = name_tokens(name)
+    return {
+        "email_key": email_key(email) if email else None,
+        "website_key": website_key(website) if website else None,
+        "first_name_key": tokens[0] if tokens else None,
+        "last_name_key": tokens[-1] if len(tokens) > 1 else None,
     }
 
 

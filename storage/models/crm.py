@@ -27,6 +27,7 @@ class Customer(SQLModel, table=True):
     name: str
     email: str | None = None
     phone: str | None = None
+    website: str | None = None
     city: str | None = None
     country: str | None = Field(default=None, max_length=8)
     segment: str | None = Field(default=None, max_length=64)
@@ -36,6 +37,11 @@ class Customer(SQLModel, table=True):
     first_purchase: date | None = None
     status: str = Field(default="active", max_length=16)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # normalised keys that identity linking looks customers up by (see enrich/linking/records.py)
+    email_key: str | None = Field(default=None, index=True)
+    website_key: str | None = Field(default=None, index=True)
+    first_name_key: str | None = Field(default=None, max_length=100, index=True)
+    last_name_key: str | None = Field(default=None, max_length=100)
 
 
 class CustomerHandle(SQLModel, table=True):
@@ -77,7 +83,9 @@ class SupportCase(SQLModel, table=True):
 
 
 class CustomerLink(SQLModel, table=True):
-    """An author <-> customer match. status: auto | confirmed (linked), proposed (for review), rejected."""
+    """An author <-> customer match. status: auto | confirmed (linked), proposed (for review), rejected.
+
+    A pair is stored once: a rejected pair is never proposed again, and every change of status is audited."""
 
     __tablename__ = "customer_link"
     __table_args__ = (UniqueConstraint("author_id", "customer_id", name="uq_customer_link_pair"),)
@@ -90,6 +98,9 @@ class CustomerLink(SQLModel, table=True):
     status: str = Field(default="auto", max_length=16)
     evidence: dict[str, Any] = Field(default_factory=dict, sa_type=JSONValue)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by: str | None = Field(default=None, max_length=64)
 
 
+LINK_STATUSES = ("auto", "confirmed", "proposed", "rejected")
 LINKED_STATUSES = ("auto", "confirmed")

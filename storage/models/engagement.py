@@ -48,4 +48,5 @@ class AuditEvent(SQLModel, table=True):
     actor: str = Field(max_length=64)
     action: str = Field(max_length=64)
     item_id: int | None = Field(default=None, foreign_key="queue_item.id", index=True)
+    link_id: int | None = Field(default=None, foreign_key="customer_link.id", index=True)
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSONValue)

@@ -1,0 +1,49 @@
+"""JSON API for customer links: list, one with its history, and the reviewer's decisions."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field
+
+from config.errors import EarshotError
+from earshot.api.deps import SessionDep
+from earshot.services.links import decide_link, link_detail, link_json, review_page
+from storage.repo.links import LinkNotFound
+
+router = APIRouter(prefix="/api/links", tags=["links"])
+
+
+class Decision(BaseModel):
+    actor: str = Field(min_length=1, max_length=64, description="Who decides (kept in the audit trail).")
+    note: str | None = Field(default=None, max_length=500)
+
+
+@router.get("")
+def list_links(
+    session: SessionDep,
+    status: Annotated[str, Query(pattern="^(proposed|auto|confirmed|rejected|all)$")] = "proposed",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    rows, total = review_page(session, status=None if status == "all" else status, limit=limit, offset=offset)
+    return {"total": total, "limit": limit, "offset": offset, "items": [link_json(row) for row in rows]}
+
+
+@router.get("/{link_id}")
+def get_link(session: SessionDep, link_id: int) -> dict[str, Any]:
+    try:
+        return link_detail(session, link_id=link_id)
+    except LinkNotFound as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+
+
+@router.post("/{link_id}/{decision}")
+def decide(session: SessionDep, link_id: int, decision: str, body: Decision) -> dict[str, Any]:
+    """`decision`: confirm, reject or unlink."""
+    try:
+        view = decide_link(session, link_id=link_id, decision=decision, actor=body.actor, note=body.note)
+    except LinkNotFound as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    except EarshotError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return link_json(view)
