@@ -7,9 +7,9 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from config.settings import Settings
-from earshot.api import links, routes
+from earshot.api import customers, links, routes
 from earshot.api.security import SecurityHeaders
-from earshot.web import link_pages, pages
+from earshot.web import customer_pages, link_pages, pages
 from storage.engine import make_engine
 from storage.migrate import ensure_current
 
@@ -26,7 +26,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.include_router(routes.router)
     app.include_router(links.router)
+    app.include_router(customers.router)
     app.include_router(pages.router)
     app.include_router(link_pages.router)
+    app.include_router(customer_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
