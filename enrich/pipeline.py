@@ -5,6 +5,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -18,6 +19,7 @@ from enrich.linking import Linker
 from enrich.workers import enrich_batch, executor, items_of, worker_count
 from storage.engine import session_scope
 from storage.repo.enrichments import load_catalog, pending_posts, save_enrichments, stored_enrichments
+from storage.repo.links import crm_changed_at
 from storage.repo.runs import record_run
 from storage.types import utcnow
 
@@ -54,13 +56,14 @@ def enrich_pending(
     run = EnrichRun()
     with session_scope(engine) as session:
         context = EnrichContext(settings=settings, products=load_catalog(session))
+        crm_version = crm_changed_at(session)
     unknown = [name for name in only if name not in settings.enrich.enrichers]
     if unknown:
         raise ConfigError(f"cannot rerun {', '.join(unknown)}: not among the configured enrichers "
                           f"({', '.join(settings.enrich.enrichers)})")
     active = open_enrichers([n for n in settings.enrich.enrichers if not only or n in only], context)
     versions = {enricher.name: enricher.version for enricher in active}
-    linker = Linker(settings.linking)
+    linker = _StageLinker(Linker(settings.linking), crm_version)
     workers = run.workers = worker_count(settings.enrich.workers, active)
     in_flight: deque[tuple[list[PostView], dict, Future]] = deque()  # batches being enriched, oldest first
     last_id, exhausted = 0, False
@@ -94,15 +97,22 @@ def enrich_pending(
     return run
 
 
-def _write_batch(engine: Engine, items: list[EnrichItem], stored: dict, versions: dict[str, str], linker: Linker,
-                 run: EnrichRun) -> None:
+@dataclass(frozen=True)
+class _StageLinker:
+    linker: Linker
+    crm_changed_at: datetime  # when the run started; a CRM import during the run is seen by the next one
+
+
+def _write_batch(engine: Engine, items: list[EnrichItem], stored: dict, versions: dict[str, str],
+                 linker: _StageLinker, run: EnrichRun) -> None:
     """One transaction: the batch's enrichments (keeping the versions of enrichers not rerun) and new links."""
     with session_scope(engine) as session:
         save_enrichments(session, rows=[
             enrichment_row(item, {**(stored.get(item.post.id, {}).get("versions") or {}), **versions})
             for item in items
         ])
-        new_links = link_batch(session, linker=linker, author_ids=[item.post.author_id for item in items])
+        new_links = link_batch(session, linker=linker.linker, author_ids=[item.post.author_id for item in items],
+                               crm_changed_at=linker.crm_changed_at)
     failed = [item for item in items if item.errors]
     run.counts.update(enriched=len(items), errors=len(failed), new_links=new_links)
     run.errors.extend(f"post {item.post.id}: {'; '.join(item.errors)}" for item in failed)

@@ -238,3 +238,27 @@ def test_migration_fills_the_keys_of_customers_imported_before_it(tmp_path) -> N
     with engine.connect() as connection:
         row = connection.execute(text("SELECT email_key, first_name_key, last_name_key FROM customer")).one()
     assert tuple(row) == ("asa@example.se", "asa", "nystrom")
+
+
+def test_enrich_looks_authors_up_again_only_after_the_crm_changes(tmp_path, engine) -> None:
+    from enrich.pipeline import enrich_pending
+    from listener.run import collect
+    from tests.factories import replay_line, replay_settings
+
+    posts = write_jsonl(tmp_path / "posts.jsonl", [
+        replay_line(1, author={"id": "s", "handle": "sara_h", "name": "Sara Holm", "location": "Lund"})])
+    settings = replay_settings(tmp_path, [posts])
+    collect(engine, settings)
+    enrich_pending(engine, settings)
+
+    def checked_at():
+        with session_scope(engine) as session:
+            return session.scalar(select(Author.link_checked_at))
+
+    first = checked_at()
+    assert first is not None and statuses(engine) == {}
+    enrich_pending(engine, settings, rerun=True)
+    assert checked_at() == first  # nothing changed: not looked up again
+    import_customers(engine, write_jsonl(tmp_path / "crm.jsonl", CRM))
+    enrich_pending(engine, settings, rerun=True)
+    assert checked_at() > first and statuses(engine)["s"][1] == "proposed"

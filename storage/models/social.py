@@ -26,6 +26,7 @@ class Author(SQLModel, table=True):
     followers: int = 0
     verified: bool = False
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    link_checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # last looked up in the CRM
 
 
 class Post(SQLModel, table=True):

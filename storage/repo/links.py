@@ -3,10 +3,10 @@
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlmodel import Session
 
 from config.errors import EarshotError
@@ -35,6 +35,24 @@ def authors_with_links(session: Session, *, author_ids: Iterable[int]) -> set[in
     rows = session.scalars(select(CustomerLink.author_id).where(
         CustomerLink.author_id.in_(sorted(set(author_ids))), CustomerLink.status.in_(LINKED_STATUSES)))
     return set(rows)
+
+
+def authors_due_for_lookup(session: Session, *, author_ids: Iterable[int], crm_changed_at: datetime) -> set[int]:
+    """Authors never looked up, or not since their profile or the CRM last changed (the rest would find the same)."""
+    rows = session.scalars(select(Author.id).where(
+        Author.id.in_(sorted(set(author_ids))),
+        or_(Author.link_checked_at.is_(None), Author.link_checked_at < Author.updated_at,
+            Author.link_checked_at < crm_changed_at)))
+    return set(rows)
+
+
+def mark_looked_up(session: Session, *, author_ids: Iterable[int]) -> None:
+    session.execute(update(Author).where(Author.id.in_(sorted(set(author_ids)))).values(link_checked_at=utcnow()))
+
+
+def crm_changed_at(session: Session) -> datetime:
+    """When a customer was last imported or changed (the epoch for an empty CRM)."""
+    return session.scalar(select(func.max(Customer.updated_at))) or datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def customer_directory(session: Session, *, authors: Sequence[AuthorProfile]) -> CustomerDirectory:
