@@ -16,6 +16,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
 from config.settings import Settings
+from crm.refresh import refresh_customers
 from engage.router import route_pending
 from enrich.pipeline import enrich_pending
 from listener.run import collect_target
@@ -48,10 +49,12 @@ def run_collect_job(target_name: str) -> None:
 
 
 def run_drain_job() -> None:
-    """Enrich and route whatever collection stored since the last drain (called by the scheduler)."""
+    """Enrich and route whatever collection stored since the last drain, then refresh the customer models of
+    whoever changed (called by the scheduler)."""
     runtime = _require_runtime()
     enrich_pending(runtime.engine, runtime.settings, should_stop=runtime.stopping.is_set)
     route_pending(runtime.engine, runtime.settings, should_stop=runtime.stopping.is_set)
+    refresh_customers(runtime.engine)
 
 
 def _require_runtime() -> Runtime:

@@ -7,7 +7,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from crm.refresh import refresh_customers
 from earshot.cli.app import customers_app
+from earshot.cli.progress import progress_bar
 from earshot.cli.state import console, state
 from earshot.services.customers import customer_360, find_customers
 from storage.engine import session_scope
@@ -52,6 +54,12 @@ def customers_show(
     console.rule(escape(f"{customer['name']} ({customer['id']}) · {customer['status']} · {customer['segment'] or '-'}"))
     console.print(escape(f"{customer['email'] or '-'} · {customer['city'] or '-'}, {customer['country'] or '-'} · "
                          f"lifetime value {customer['lifetime_value'] or 0:,.2f} · since {customer['first_purchase']}"))
+    risk = customer["churn_risk"]
+    console.print(escape(f"lifecycle: {customer['lifecycle_stage'] or 'not computed'} · churn risk: "
+                         f"{'-' if risk is None else f'{risk:.0%}'}"))
+    for reason in customer["churn_reasons"]:
+        console.print(escape(f"  {reason['weight']:+.1f} {reason['detail']}"))
+    _table("lifecycle", ("at", "from", "to", "reason"), view["lifecycle"])
     _table("products owned", ("sku", "name", "purchased_at", "channel"), view["products"])
     _table("support cases", ("id", "sku", "category", "opened_at", "closed_at", "summary"), view["support_cases"])
     _table("social handles", ("platform", "handle", "status", "method", "confidence"),
@@ -72,3 +80,22 @@ def _table(title: str, columns: tuple[str, ...], rows: list[dict]) -> None:
     for row in rows:
         table.add_row(*(escape("-" if row.get(c) is None else str(row.get(c))) for c in columns))
     console.print(table)
+
+
+@customers_app.command("refresh")
+def customers_refresh(
+    ctx: typer.Context,
+    everyone: Annotated[bool, typer.Option("--all", help="Every customer, not only those that changed (run daily: "
+                                                         "churn risk depends on the date).")] = False,
+) -> None:
+    """Recompute lifecycle stages and churn risk (the scheduler does this after every enrich and route)."""
+    run_refresh(state(ctx), everyone=everyone)
+
+
+def run_refresh(cli, *, everyone: bool = False) -> None:
+    with progress_bar() as progress:
+        task = progress.add_task("customer models", total=None)
+        run = refresh_customers(cli.engine, everyone=everyone, on_batch=lambda n: progress.advance(task, n))
+    stages = ", ".join(f"{stage} {count}" for stage, count in sorted(run.stages.items())) or "none"
+    console.print(f"customers refreshed: {run.counts['refreshed']} (stages: {stages}; "
+                  f"churn risk ≥ 0.5: {run.counts['at_risk_score']})")

@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from earshot.cli.app import app
+from earshot.cli.customers import run_refresh
 from earshot.cli.data import run_catalog_import, run_customers_import
 from earshot.cli.serve import DEFAULT_HOST, DEFAULT_PORT, serve
 from earshot.cli.stages import run_collect, run_enrich, run_route
@@ -32,6 +33,7 @@ def demo_command(
     run_collect(cli)
     run_enrich(cli)
     run_route(cli)
+    run_refresh(cli)
     with session_scope(cli.engine) as session:
         console.print(stats_table(store_stats(session)))
     if no_serve:

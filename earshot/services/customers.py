@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from storage.repo.customer_models import lifecycle_history
 from storage.repo.customers import (customer_links, customer_posts, find_customer, owned_products, search_customers,
                                     support_cases)
 
@@ -21,6 +22,9 @@ def customer_360(session: Session, *, external_id: str, post_limit: int = 100) -
         "handles": [link for link in links if link["status"] != "proposed"],
         "proposed_handles": [link for link in links if link["status"] == "proposed"],
         "social": _social_summary(posts),
+        "lifecycle": [{"at": t.at.isoformat(), "from": t.from_stage, "to": t.to_stage, "cause": t.cause,
+                       "reason": t.reason, "post_id": t.post_id, "reference": t.reference}
+                      for t in lifecycle_history(session, customer_id=customer.id)],
         "posts": [{**asdict(post), "created_at": post.created_at.isoformat()} for post in posts],
     }
 
@@ -32,6 +36,9 @@ def customer_summary(customer) -> dict[str, Any]:
         "status": customer.status, "lifetime_value": customer.lifetime_value,
         "first_purchase": customer.first_purchase.isoformat() if customer.first_purchase else None,
         "consent": {"marketing": customer.consent_marketing, "share": customer.consent_share},
+        "lifecycle_stage": customer.lifecycle_stage,
+        "churn_risk": customer.churn_risk,
+        "churn_reasons": customer.churn_reasons or [],
     }
 
 

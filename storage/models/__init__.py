@@ -2,7 +2,8 @@
 
 from sqlmodel import SQLModel
 
-from storage.models.crm import Customer, CustomerHandle, CustomerLink, Product, Purchase, SupportCase
+from storage.models.crm import (Customer, CustomerHandle, CustomerLink, LifecycleTransition, Product, Purchase,
+                                SupportCase)
 from storage.models.engagement import AuditEvent, QueueItem, RouteDecision
 from storage.models.enrichment import Enrichment
 from storage.models.runs import Cursor, ReadUsage, RunStat
@@ -18,6 +19,7 @@ __all__ = [
     "CustomerHandle",
     "CustomerLink",
     "Enrichment",
+    "LifecycleTransition",
     "Post",
     "Product",
     "Purchase",

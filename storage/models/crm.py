@@ -37,6 +37,11 @@ class Customer(SQLModel, table=True):
     first_purchase: date | None = None
     status: str = Field(default="active", max_length=16)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # the CRM models (crm/): current lifecycle stage, churn risk with its reasons, when they were last computed
+    lifecycle_stage: str | None = Field(default=None, max_length=16, index=True)
+    churn_risk: float | None = None
+    churn_reasons: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONValue)
+    models_refreshed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # normalised keys that identity linking looks customers up by (see enrich/linking/records.py)
     email_key: str | None = Field(default=None, index=True)
     website_key: str | None = Field(default=None, index=True)
@@ -100,6 +105,22 @@ class CustomerLink(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by: str | None = Field(default=None, max_length=64)
+
+
+class LifecycleTransition(SQLModel, table=True):
+    """A customer's move from one lifecycle stage to another, with the record or post that caused it."""
+
+    __tablename__ = "lifecycle_transition"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    from_stage: str | None = Field(default=None, max_length=16)
+    to_stage: str = Field(max_length=16)
+    cause: str = Field(max_length=16)  # purchase | post | support_case | crm_status
+    post_id: int | None = Field(default=None, foreign_key="post.id")
+    reference: str | None = Field(default=None, max_length=100)  # the SKU, case id or status behind it
+    reason: str = Field(max_length=200)
 
 
 LINK_STATUSES = ("auto", "confirmed", "proposed", "rejected")
