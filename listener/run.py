@@ -110,6 +110,8 @@ def _drain(engine, collector, target, run, cursor, on_batch, should_stop) -> Non
             known_authors.update(result.authors)  # only now: the batch is committed
             run.counts.update(fetched=batch.fetched, new=result.new, duplicates=result.duplicates,
                               malformed=len(batch.problems), noise=batch.noise)
+            if result.suppressed:  # authors erased with `earshot forget`
+                run.counts["erased"] += result.suppressed
             if run.budget_left is not None:
                 run.budget_left = max(0, run.budget_left - batch.fetched)
             run.problems.extend(batch.problems)

@@ -6,12 +6,14 @@ from storage.models.crm import (Customer, CustomerHandle, CustomerLink, Lifecycl
                                 SupportCase)
 from storage.models.engagement import AuditEvent, QueueItem, RouteDecision
 from storage.models.enrichment import Enrichment
+from storage.models.privacy import AnonymousPostCount, Erasure, SuppressedAuthor
 from storage.models.runs import Cursor, ReadUsage, RunStat
 from storage.models.social import Author, Post
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AnonymousPostCount",
     "AuditEvent",
     "Author",
     "Cursor",
@@ -19,6 +21,7 @@ __all__ = [
     "CustomerHandle",
     "CustomerLink",
     "Enrichment",
+    "Erasure",
     "LifecycleTransition",
     "Post",
     "Product",
@@ -28,5 +31,6 @@ __all__ = [
     "RouteDecision",
     "RunStat",
     "SupportCase",
+    "SuppressedAuthor",
     "metadata",
 ]

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from listener.records import AuthorRecord, PostRecord
 from storage.models import Post
 from storage.repo.bulk import BulkWriter
+from storage.repo.erasure import suppressed_keys
 from storage.types import utcnow
 
 _AUTHOR_PROFILE = ("handle", "display_name", "bio", "location", "followers", "verified", "updated_at")
@@ -30,6 +31,7 @@ class StoreResult:
     new: int
     duplicates: int
     authors: KnownAuthors = field(default_factory=dict)  # what this batch stored: cache it once committed
+    suppressed: int = 0  # posts of erased authors, not stored
 
 
 def store_posts(
@@ -45,6 +47,9 @@ def store_posts(
         return StoreResult(new=0, duplicates=in_batch_duplicates)
     existing = _existing_post_keys(session, unique.keys())
     fresh = [record for key, record in unique.items() if key not in existing]
+    erased = suppressed_keys(session, keys={(r.author.platform, r.author.external_id) for r in fresh})
+    suppressed = [r for r in fresh if (r.author.platform, r.author.external_id) in erased]
+    fresh = [r for r in fresh if (r.author.platform, r.author.external_id) not in erased]
     authors: KnownAuthors = {}
     if fresh:
         authors = upsert_authors(session, authors=[record.author for record in fresh], known=known_authors)
@@ -60,7 +65,8 @@ def store_posts(
             for r in fresh
         ]
         writer.insert("post", _POST_COLUMNS, rows, conflict=("platform", "external_id"), json_columns=("raw",))
-    return StoreResult(new=len(fresh), duplicates=in_batch_duplicates + len(existing), authors=authors)
+    return StoreResult(new=len(fresh), duplicates=in_batch_duplicates + len(existing), authors=authors,
+                       suppressed=len(suppressed))
 
 
 def upsert_authors(
