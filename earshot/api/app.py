@@ -27,6 +27,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(links.router)
     app.include_router(customers.router)
+    app.include_router(customers.advocates_router)
     app.include_router(pages.router)
     app.include_router(link_pages.router)
     app.include_router(customer_pages.router)

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 
 from earshot.api.deps import SessionDep
+from earshot.services.advocacy import advocates_list
 from earshot.services.customers import customer_360, find_customers
 from storage.repo.customers import CustomerNotFound
 
@@ -30,3 +31,16 @@ def get_customer(session: SessionDep, customer_id: str,
         return customer_360(session, external_id=customer_id, post_limit=posts)
     except CustomerNotFound as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
+
+
+advocates_router = APIRouter(prefix="/api/advocates", tags=["customers"])
+
+
+@advocates_router.get("")
+def list_advocates(
+    session: SessionDep,
+    days: Annotated[int | None, Query(ge=1, le=3650)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    """Authors who recommend our products in posts that are not negative, the widest reach first, with evidence."""
+    return {"items": advocates_list(session, days=days, limit=limit)}

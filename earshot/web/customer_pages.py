@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from earshot.api.deps import SessionDep
+from earshot.services.advocacy import advocates_list
 from earshot.services.customers import customer_360, find_customers
 from earshot.web.pages import header_context, templates
 from storage.repo.customers import CustomerNotFound
@@ -37,3 +38,13 @@ def customer_page(request: Request, session: SessionDep, customer_id: str) -> HT
         raise HTTPException(status_code=404, detail=str(exc)) from exc
     return templates.TemplateResponse(request, "customer.html",
                                       {**header_context(session), "page_name": "customers", **view})
+
+
+@router.get("/advocates", response_class=HTMLResponse)
+def advocates_page(request: Request, session: SessionDep,
+                   days: Annotated[int | None, Query(ge=1, le=3650)] = None) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, "advocates.html",
+        {**header_context(session), "page_name": "advocates", "rows": advocates_list(session, days=days, limit=200),
+         "days": days},
+    )
