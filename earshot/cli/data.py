@@ -1,7 +1,7 @@
 """`earshot customers import` and `earshot catalog import`: load business data files into the store."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -22,14 +22,16 @@ def run_catalog_import(cli: CliState, path: Path) -> int:
     return count
 
 
-def run_customers_import(cli: CliState, path: Path) -> ImportReport:
+def run_customers_import(cli: CliState, path: Path, kind: str | None = None) -> ImportReport:
     lines = _count_lines(path)
     with progress_bar() as progress:
         task = progress.add_task("importing customers", total=lines)
-        report = import_customers(cli.engine, path, on_progress=lambda line: progress.update(task, completed=line))
+        report = import_customers(cli.engine, path, kind=kind,
+                                  on_progress=lambda line: progress.update(task, completed=line))
         progress.update(task, completed=lines)
     print_problems(report.problems, verbose=cli.verbose)
-    console.print(f"customers: {report.imported} imported from {path}, {len(report.problems)} lines skipped")
+    what = kind or "customers"
+    console.print(f"{what}: {report.imported} imported from {path}, {len(report.problems)} lines skipped")
     return report
 
 
@@ -48,6 +50,11 @@ def catalog_import(ctx: typer.Context, path: Annotated[Path, typer.Argument(help
 
 
 @customers_app.command("import")
-def customers_import(ctx: typer.Context, path: Annotated[Path, typer.Argument(help="customers JSONL file")]) -> None:
-    """Import or update customers (by their id) from a JSON Lines file."""
-    run_customers_import(state(ctx), path)
+def customers_import(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="customers JSON Lines, or a CSV of customers, purchases or cases")],
+    kind: Annotated[Optional[str], typer.Option("--kind", help="CSV only: customers, purchases or cases "
+                                                               "(default: told by the header).")] = None,
+) -> None:
+    """Import or update CRM data: customers (by their id), their purchases, or support cases (by case id)."""
+    run_customers_import(state(ctx), path, kind)

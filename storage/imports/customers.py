@@ -69,9 +69,9 @@ class CustomerLine(BaseModel):
     lifetime_value: float | None = None
     first_purchase: date | None = None
     status: str = Field(default="active", pattern="^(active|churned)$")
-    handles: dict[str, str] = Field(default_factory=dict)
-    products: list[OwnedProduct] = Field(default_factory=list)
-    cases: list[CaseRecord] = Field(default_factory=list)
+    handles: dict[str, str] | None = None  # given: replaces the stored handles; absent: keeps them
+    products: list[OwnedProduct] | None = None  # given: replaces the stored purchases; absent: keeps them
+    cases: list[CaseRecord] = Field(default_factory=list)  # upserted by their id
 
 
 @dataclass
@@ -81,11 +81,23 @@ class ImportReport:
 
 
 def import_customers(
-    engine: Engine, path: Path, *, on_progress: Callable[[int], None] | None = None
+    engine: Engine, path: Path, *, on_progress: Callable[[int], None] | None = None, kind: str | None = None
 ) -> ImportReport:
+    """A JSON Lines file of customers, or a CSV file of customers, purchases or support cases (by its header,
+    or `kind`)."""
+    if path.suffix.lower() == ".csv":
+        from storage.imports.crm_csv import import_crm_csv
+
+        return import_crm_csv(engine, path, kind=kind, on_progress=on_progress)
+    return store_customer_lines(engine, _read_lines(path), path=path, on_progress=on_progress)
+
+
+def store_customer_lines(engine: Engine, lines, *, path: Path,
+                         on_progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Parsed lines ((line number, CustomerLine or a problem)) stored in batches; problems reported by line."""
     report = ImportReport()
     batch: list[CustomerLine] = []
-    for line_number, parsed in _read_lines(path):
+    for line_number, parsed in lines:
         if isinstance(parsed, str):
             report.problems.append(f"{path}:{line_number}: {parsed}")
             continue
@@ -132,18 +144,39 @@ def _store_batch(engine: Engine, batch: list[CustomerLine]) -> int:
 
 
 def _upsert_customers(session: Session, lines: list[CustomerLine]) -> dict[str, int]:
+    """New customers get every column; known ones only the columns their line gives (a CSV with `id,segment`
+    changes segments and nothing else)."""
     now = utcnow()
-    rows = [_customer_row(line, now) for line in lines]
-    statement = upsert_insert(session, Customer.__table__)
-    columns = [key for key in rows[0] if key != "external_id"]
-    statement = statement.on_conflict_do_update(
-        index_elements=["external_id"], set_={column: statement.excluded[column] for column in columns}
-    )
-    session.execute(statement, rows)
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for line in lines:
+        groups.setdefault(_given_columns(line), []).append(_customer_row(line, now))
+    for columns, rows in groups.items():
+        statement = upsert_insert(session, Customer.__table__)
+        statement = statement.on_conflict_do_update(
+            index_elements=["external_id"], set_={column: statement.excluded[column] for column in columns}
+        )
+        session.execute(statement, rows)
     found = session.execute(
         select(Customer.external_id, Customer.id).where(Customer.external_id.in_([line.id for line in lines]))
     )
     return {external_id: row_id for external_id, row_id in found}
+
+
+_COLUMNS_OF_FIELD = {
+    "name": ("name", "first_name_key", "last_name_key"), "email": ("email", "email_key"),
+    "website": ("website", "website_key"), "phone": ("phone",), "city": ("city",), "country": ("country",),
+    "segment": ("segment",), "lifetime_value": ("lifetime_value",), "first_purchase": ("first_purchase",),
+    "status": ("status",),
+}
+
+
+def _given_columns(line: CustomerLine) -> tuple[str, ...]:
+    columns = ["updated_at"]
+    for name in sorted(line.model_fields_set):
+        columns += _COLUMNS_OF_FIELD.get(name, ())
+    if "consent" in line.model_fields_set:
+        columns += [f"consent_{kind}" for kind in sorted(line.consent.model_fields_set)]
+    return tuple(columns)
 
 
 def _customer_row(line: CustomerLine, now: Any) -> dict[str, Any]:
@@ -178,18 +211,19 @@ def customer_keys(*, name: str, email: str | None, website: str | None) -> dict[
 
 
 def _replace_children(session: Session, lines: dict[str, CustomerLine], ids: dict[str, int]) -> None:
-    customer_ids = list(ids.values())
-    session.execute(delete(CustomerHandle).where(CustomerHandle.customer_id.in_(customer_ids)))
-    session.execute(delete(Purchase).where(Purchase.customer_id.in_(customer_ids)))
+    with_handles = [ids[key] for key, line in lines.items() if line.handles is not None]
+    with_products = [ids[key] for key, line in lines.items() if line.products is not None]
+    session.execute(delete(CustomerHandle).where(CustomerHandle.customer_id.in_(with_handles)))
+    session.execute(delete(Purchase).where(Purchase.customer_id.in_(with_products)))
     handles, purchases, cases = [], [], []
     for external_id, line in lines.items():
         customer_id = ids[external_id]
         handles += [
             {"customer_id": customer_id, "platform": platform, "handle": handle_key(handle)}
-            for platform, handle in line.handles.items()
+            for platform, handle in (line.handles or {}).items()
             if handle.strip()
         ]
-        purchases += [{"customer_id": customer_id, **product.model_dump()} for product in line.products]
+        purchases += [{"customer_id": customer_id, **product.model_dump()} for product in line.products or []]
         cases += [
             {"customer_id": customer_id, "external_id": case.id, **case.model_dump(exclude={"id"})}
             for case in line.cases
