@@ -86,6 +86,35 @@ class LinkingSettings(BaseModel):
         return self
 
 
+class SharePartner(BaseModel):
+    """A business we exchange consented segments with; the secret is agreed with them and read from the
+    environment variable named here (never written in the config file)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    secret_env: str = Field(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+    def secret(self, name: str) -> bytes:
+        value = os.environ.get(self.secret_env, "")
+        if len(value) < 16:
+            raise ConfigError(f"share partner {name!r}: set {self.secret_env} to the secret agreed with them "
+                              f"(at least 16 characters)")
+        return value.encode()
+
+
+class ShareSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    partners: dict[str, SharePartner] = Field(default_factory=dict)
+
+    def partner(self, name: str) -> SharePartner:
+        if name not in self.partners:
+            known = ", ".join(sorted(self.partners)) or "none configured"
+            raise ConfigError(f"unknown share partner {name!r} (configured: {known}); add [share.partners.{name}] "
+                              f"with secret_env to the config")
+        return self.partners[name]
+
+
 class CollectSettings(BaseModel):
     """How collectors hand posts to the store, and how they treat failing APIs."""
 
@@ -138,6 +167,7 @@ class Settings(BaseSettings):
     rules: list[RuleConfig] = Field(default_factory=lambda: [RuleConfig(**r) for r in DEFAULT_RULES])
     enrich: EnrichSettings = Field(default_factory=EnrichSettings)
     linking: LinkingSettings = Field(default_factory=LinkingSettings)
+    share: ShareSettings = Field(default_factory=ShareSettings)
     collect: CollectSettings = Field(default_factory=CollectSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     x: XSettings = Field(default_factory=XSettings)

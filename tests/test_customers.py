@@ -56,6 +56,7 @@ def test_customer_360_from_the_cli(store, tmp_path) -> None:
     assert [(h["platform"], h["handle"], h["status"]) for h in view["handles"]] == [("x", "maja_h", "auto")]
     assert [p["text"] for p in view["posts"]] == ["loving the aura 12, get one", EVIL]  # newest first, only hers
     assert view["social"]["posts"] == 2 and view["posts"][1]["is_complaint"] is True
+    assert view["advocacy"]["recommendations"] == 1 and view["advocacy"]["reach"] == view["advocacy"]["followers"] > 0
     table = runner.invoke(app, ["--config", str(tmp_path / "earshot.toml"), "customers", "show", "C7"], env=env)
     assert table.exit_code == 0 and "CASE-1" in table.output and "maja_h" in table.output
     missing = runner.invoke(app, ["--config", str(tmp_path / "earshot.toml"), "customers", "show", "C99"], env=env)

@@ -278,8 +278,10 @@ def test_a_rate_limit_beyond_the_allowed_wait_gives_up_at_once(tmp_path: Path, e
 def test_requests_per_minute_is_a_ceiling_on_top_of_reddits_headers(tmp_path: Path, engine, clock) -> None:
     run = run_with("first_run", engine, reddit_settings(tmp_path, rpm=2))
     assert counts(run)["new"] == 147
-    # token, page one, page two, comments: the third request waits until a minute after the first
-    assert len(clock) == 1 and 59 < clock[0] <= 60
+    # token, page one, page two, comments: the third request waits until a minute after the first (prawcore may
+    # add a pause of milliseconds of its own when the machine is slow; only the long wait is ours)
+    waits = [seconds for seconds in clock if seconds >= 1]
+    assert len(waits) == 1 and 59 < waits[0] <= 60
 
 
 def test_a_malformed_body_is_retried_and_a_malformed_thing_reported(tmp_path: Path, engine, clock) -> None:

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from earshot.cli.app import app, segments_app
-from earshot.cli.state import console, state
+from earshot.cli.state import console, err_console, state
 from earshot.services.advocacy import advocates_list
 from earshot.services.segments import write_segment
 from storage.engine import session_scope
@@ -48,10 +48,8 @@ def segments_export(
             write_segment(result.rows, handle, fmt=fmt)
     else:
         write_segment(result.rows, sys.stdout, fmt=fmt)
-    console.stderr = True
-    console.print(f"segment: {len(result.rows)} customers{f' written to {out}' if out else ''}; "
-                  f"{result.without_consent} more matched but their marketing consent does not allow it")
-    console.stderr = False
+    err_console.print(f"segment: {len(result.rows)} customers{f' written to {out}' if out else ''}; "
+                      f"{result.without_consent} more matched but their marketing consent does not allow it")
 
 
 @app.command("advocates")

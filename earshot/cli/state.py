@@ -15,6 +15,7 @@ from storage.engine import make_engine
 from storage.migrate import ensure_current
 
 console = Console()
+err_console = Console(stderr=True)  # notes beside output that goes to stdout (exports)
 
 
 @dataclass

@@ -22,6 +22,7 @@ def customer_360(session: Session, *, external_id: str, post_limit: int = 100) -
         "handles": [link for link in links if link["status"] != "proposed"],
         "proposed_handles": [link for link in links if link["status"] == "proposed"],
         "social": _social_summary(posts),
+        "advocacy": _advocacy(posts, links),
         "lifecycle": [{"at": t.at.isoformat(), "from": t.from_stage, "to": t.to_stage, "cause": t.cause,
                        "reason": t.reason, "post_id": t.post_id, "reference": t.reference}
                       for t in lifecycle_history(session, customer_id=customer.id)],
@@ -52,6 +53,14 @@ def _social_summary(posts) -> dict[str, Any]:
         "recommendations": sum(post.is_referral for post in posts),
         "last_post_at": posts[0].created_at.isoformat() if posts else None,
     }
+
+
+def _advocacy(posts, links) -> dict[str, Any]:
+    """How often they recommend our products, and to how many followers (their largest linked account)."""
+    recommendations = sum(post.is_referral or post.purchase_stage == "recommending" for post in posts
+                          if post.sentiment_label != "negative")
+    followers = max((link["followers"] or 0 for link in links if link["status"] != "proposed"), default=0)
+    return {"recommendations": recommendations, "followers": followers, "reach": recommendations * followers}
 
 
 def find_customers(session: Session, *, search: str | None, limit: int = 50, offset: int = 0):
