@@ -31,8 +31,10 @@ def stats_table(stats: dict) -> Table:
     table = Table(title="Earshot store")
     table.add_column("what")
     table.add_column("count", justify="right")
-    for key in ("posts", "enriched", "complaints", "customers", "linked"):
-        table.add_row(key, f"{stats[key]:,}")
+    for key in ("posts", "enriched", "complaints", "customers", "linked", "links_to_review"):
+        table.add_row(key.replace("_", " "), f"{stats[key]:,}")
+    for stage, count in sorted(stats["lifecycle"].items()):
+        table.add_row(f"customers: {stage.replace('_', ' ')}", f"{count:,}")
     for platform, count in sorted(stats["posts_by_platform"].items()):
         table.add_row(f"posts on {platform}", f"{count:,}")
     for label, count in sorted(stats["sentiment"].items()):

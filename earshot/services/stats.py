@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from storage.models import Customer, Enrichment, Post, QueueItem
-from storage.repo.links import count_linked_authors
+from storage.repo.links import count_linked_authors, count_links
 from storage.repo.usage import reads_by_target_this_month
 
 
@@ -25,6 +25,9 @@ def store_stats(session: Session) -> dict[str, Any]:
         "sentiment": {("unscored" if label is None else label): n for label, n in sentiment.items()},
         "customers": session.scalar(select(func.count()).select_from(Customer)) or 0,
         "linked": count_linked_authors(session),
+        "links_to_review": count_links(session, status="proposed"),
+        "lifecycle": {("not computed" if stage is None else stage): n
+                      for stage, n in _counts_by(session, Customer.lifecycle_stage).items()},
         "queue": {team: queue.get(team, 0) for team in sorted({"pr", "support", *queue})},
         "queue_by_state": by_state,
         "reads_this_month": reads_by_target_this_month(session),
