@@ -25,6 +25,7 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 COLLECT_PREFIX = "collect:"
 DRAIN_JOB = "drain"
+CUSTOMER_MODELS_JOB = "customer-models"  # daily: churn risk depends on the date, not only on new data
 
 
 @dataclass
@@ -55,6 +56,12 @@ def run_drain_job() -> None:
     enrich_pending(runtime.engine, runtime.settings, should_stop=runtime.stopping.is_set)
     route_pending(runtime.engine, runtime.settings, should_stop=runtime.stopping.is_set)
     refresh_customers(runtime.engine)
+
+
+def run_customer_models_job() -> None:
+    """Every customer's lifecycle and churn risk again, once a day (reasons age out of the 90-day window)."""
+    runtime = _require_runtime()
+    refresh_customers(runtime.engine, everyone=True)
 
 
 def _require_runtime() -> Runtime:
@@ -103,6 +110,7 @@ class EarshotScheduler:
         }
         if self.drain:
             wanted[DRAIN_JOB] = (run_drain_job, self.runtime.settings.schedule.drain_every.total_seconds(), [])
+            wanted[CUSTOMER_MODELS_JOB] = (run_customer_models_job, 86_400.0, [])
         for job in self.scheduler.get_jobs():
             if job.id not in wanted:
                 log.info("removing job %s (no longer configured)", job.id)

@@ -32,13 +32,13 @@ def test_jobs_persist_and_follow_the_config(tmp_path, engine) -> None:
     files = [str(tmp_path / "a.jsonl")]
     settings = make_settings(tmp_path, listen=[replay_target("a", files), replay_target("b", files)])
     first = schedule(engine, settings)
-    assert set(first) == {"collect:a", "collect:b", "drain"}
-    assert first["collect:a"][0] == 300 and first["drain"][0] == 30
+    assert set(first) == {"collect:a", "collect:b", "drain", "customer-models"}
+    assert first["collect:a"][0] == 300 and first["drain"][0] == 30 and first["customer-models"][0] == 86_400
     again = schedule(engine, settings)
     assert again == first, "a restart must keep jobs and their next run times"
     slower = settings.listen[1].model_copy(update={"every": timedelta(minutes=10)})
     changed = schedule(engine, settings.model_copy(update={"listen": [slower]}))
-    assert set(changed) == {"collect:b", "drain"} and changed["collect:b"][0] == 600
+    assert set(changed) == {"collect:b", "drain", "customer-models"} and changed["collect:b"][0] == 600
 
 
 def test_jobs_collect_enrich_and_route(tmp_path, engine) -> None:
@@ -99,7 +99,8 @@ def test_a_killed_process_loses_and_repeats_nothing(tmp_path) -> None:
     stored_at_kill = wait_for(database, lambda n: n > 0, "posts to start arriving")
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
-    assert jobs_in_store(database) == {"collect:files", "drain"}, "jobs must still be scheduled after kill -9"
+    assert jobs_in_store(database) == {"collect:files", "drain", "customer-models"}, \
+        "jobs must still be scheduled after kill -9"
     killed_with = posts(database)[0]
     assert killed_with < total, "the kill came after collection finished; the test proves nothing"
 
@@ -173,4 +174,4 @@ def test_run_serves_and_stops_cleanly_on_sigterm(tmp_path) -> None:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=60)
     assert process.returncode == 0, output
-    assert "scheduled 2 jobs" in output and output.rstrip().endswith("stopped")
+    assert "scheduled 3 jobs" in output and output.rstrip().endswith("stopped")
