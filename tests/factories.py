@@ -52,3 +52,30 @@ def replay_settings(tmp_path: Path, files: list[Path], **overrides: Any) -> Sett
 def post_view(text: str, *, id: int = 1, language: str | None = "en", **kwargs: Any) -> PostView:
     return PostView(id=id, platform=kwargs.pop("platform", "x"), author_id=kwargs.pop("author_id", 1), text=text,
                     language=language, **kwargs)
+
+
+def add_user(engine: Any, name: str, role: str, password: str = "correct horse battery") -> None:
+    from earshot.services.auth import hash_password
+    from storage.engine import session_scope
+    from storage.repo.staff import save_user
+
+    with session_scope(engine) as session:
+        save_user(session, name=name, role=role, password_hash=hash_password(password))
+
+
+def api_sign_in(client: Any, engine: Any, role: str = "admin") -> Any:
+    """A user with `role` (named after it), signed in with a bearer token on `client`."""
+    add_user(engine, role, role)
+    response = client.post("/api/token", data={"username": role, "password": "correct horse battery"})
+    client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+    return client
+
+
+def web_sign_in(client: Any, engine: Any, role: str = "admin") -> str:
+    """A browser session for a user with `role` on `client`; returns the CSRF token its forms carry."""
+    import re
+
+    add_user(engine, role, role)
+    client.post("/login", data={"username": role, "password": "correct horse battery"}, follow_redirects=False)
+    page = client.get("/queue").text
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

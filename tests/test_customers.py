@@ -14,7 +14,7 @@ from listener.run import collect
 from storage.engine import session_scope
 from storage.imports.catalog import CatalogEntry, import_catalog
 from storage.imports.customers import import_customers
-from tests.factories import replay_line, replay_settings, write_jsonl
+from tests.factories import web_sign_in, replay_line, replay_settings, write_jsonl
 
 CUSTOMER = {
     "id": "C7", "name": "Maja <b>Holm</b>", "email": "maja@example.se", "city": "Lund", "country": "SE",
@@ -68,6 +68,7 @@ def test_customer_360_from_the_cli(store, tmp_path) -> None:
 
 def test_customer_360_api_and_page_escape_what_people_wrote(store, engine) -> None:
     client = TestClient(create_app(store, engine))
+    web_sign_in(client, engine, "support")
     data = client.get("/api/customers/C7").json()
     assert data["customer"]["id"] == "C7" and len(data["posts"]) == 2
     assert client.get("/api/customers/C99").status_code == 404

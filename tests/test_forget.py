@@ -17,7 +17,7 @@ from listener.run import collect
 from storage.engine import session_scope
 from storage.imports.customers import import_customers
 from storage.models import AnonymousPostCount, Erasure
-from tests.factories import replay_line, replay_settings, write_jsonl
+from tests.factories import web_sign_in, replay_line, replay_settings, write_jsonl
 
 ZELDA = {"id": "C-ZQ", "name": "Zelda Quixworth", "email": "zelda.quixworth@example.se", "phone": "+46 70 123 98 76",
          "city": "Lund", "country": "SE", "website": "https://zquixworth.dev", "handles": {"x": "zquixworth"},
@@ -83,6 +83,7 @@ def test_forget_a_customer_leaves_nothing_of_them(store, engine, tmp_path) -> No
                runner.invoke(app, [*config, "queue", "list", "--json"], env=env).output,
                runner.invoke(app, [*config, "stats", "--json"], env=env).output]
     client = TestClient(create_app(store, engine))
+    web_sign_in(client, engine, "admin")
     exports += [client.get("/api/queue").text, client.get("/api/customers").text, client.get("/queue").text,
                 client.get("/links?status=rejected").text]
     assert not [i for i in IDENTIFIERS if any(i.lower() in export.lower() for export in exports)]

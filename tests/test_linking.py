@@ -18,7 +18,7 @@ from enrich.linking.records import emails_in, name_tokens, websites_in
 from storage.engine import session_scope
 from storage.imports.customers import import_customers
 from storage.models import AuditEvent, Author, CustomerLink
-from tests.factories import write_jsonl
+from tests.factories import api_sign_in, web_sign_in, write_jsonl
 
 ANNA = CustomerRecord(id=1, external_id="C1", name="Anna Lindqvist", email="Anna.Lindqvist@example.se",
                       city="Göteborg", country="SE", website="https://www.annalq.se/", handles=(("x", "anna_lq"),))
@@ -182,10 +182,10 @@ def test_confirming_one_customer_rejects_the_authors_other_proposals(tmp_path, e
         links = session.scalars(select(CustomerLink).order_by(CustomerLink.id)).all()
         assert [link.status for link in links] == ["proposed", "proposed"]
         first = links[0].id
-    client = TestClient(create_app(settings, engine))
-    assert client.post(f"/api/links/{first}/confirm", json={"actor": ""}).status_code == 422
-    response = client.post(f"/api/links/{first}/confirm", json={"actor": "kim"})
+    client = api_sign_in(TestClient(create_app(settings, engine)), engine, "support")
+    response = client.post(f"/api/links/{first}/confirm", json={"note": "checked the CRM"})
     assert response.status_code == 200 and response.json()["status"] == "confirmed"
+    assert response.json()["decided_by"] == "support"
     with session_scope(engine) as session:
         assert sorted(session.scalars(select(CustomerLink.status)).all()) == ["confirmed", "rejected"]
     assert client.get("/api/links/999").status_code == 404
@@ -201,15 +201,17 @@ def test_review_page_escapes_profiles_and_records_the_decision(tmp_path, engine,
                            location="Lund"))
     link_all_authors(engine, settings)
     client = TestClient(create_app(settings, engine))
+    csrf = web_sign_in(client, engine, "support")
     page = client.get("/links")
     assert page.status_code == 200 and "<script>alert" not in page.text and "&lt;script&gt;" in page.text
     link_id = int(page.text.split('data-link="')[1].split('"')[0])
-    refused = client.post(f"/links/{link_id}/reject", data={"reviewer": "", "back": "proposed"}, follow_redirects=False)
-    assert refused.status_code == 303 and "error=" in refused.headers["location"]
-    done = client.post(f"/links/{link_id}/reject", data={"reviewer": "kim", "back": "proposed"},
+    forged = client.post(f"/links/{link_id}/reject", data={"back": "proposed"}, follow_redirects=False)
+    assert forged.status_code == 403  # no CSRF token: not from our form
+    done = client.post(f"/links/{link_id}/reject", data={"back": "proposed", "csrf_token": csrf},
                        follow_redirects=False)
     assert done.status_code == 303 and f"done={link_id}" in done.headers["location"]
-    assert client.get("/api/links", params={"status": "rejected"}).json()["total"] == 1
+    [rejected] = client.get("/api/links", params={"status": "rejected"}).json()["items"]
+    assert rejected["decided_by"] == "support"
 
 
 def test_eval_linking_on_the_demo_meets_the_precision_target() -> None:

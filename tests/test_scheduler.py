@@ -14,9 +14,10 @@ from typer.testing import CliRunner
 from config.settings import replay_target
 from earshot.cli import app
 from listener.scheduler import EarshotScheduler, stored_jobs
-from storage.engine import session_scope
+from storage.engine import make_engine, session_scope
+from storage.migrate import upgrade
 from storage.models import Enrichment, Post
-from tests.factories import make_settings, replay_line, write_jsonl
+from tests.factories import add_user, make_settings, replay_line, write_jsonl
 
 
 def schedule(engine, settings) -> dict[str, tuple[float, object]]:
@@ -156,6 +157,10 @@ def test_run_serves_and_stops_cleanly_on_sigterm(tmp_path) -> None:
     config.write_text(f'database_url = "sqlite:///{tmp_path / "run.db"}"\n[schedule]\ndrain_every = "1s"\n'
                       '[[listen]]\nname = "files"\nplatform = "replay"\npath = "posts.jsonl"\nevery = "1m"\n')
     port = free_port()
+    users = make_engine(f"sqlite:///{tmp_path / 'run.db'}")
+    upgrade(users)
+    add_user(users, "watcher", "analyst")  # the API answers only signed-in staff
+    users.dispose()
     process = subprocess.Popen([sys.executable, "-m", "earshot", "--config", str(config), "run", "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -163,7 +168,10 @@ def test_run_serves_and_stops_cleanly_on_sigterm(tmp_path) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                stats = httpx.get(f"http://127.0.0.1:{port}/api/stats", timeout=2).json()
+                signed = httpx.post(f"http://127.0.0.1:{port}/api/token", timeout=2,
+                                    data={"username": "watcher", "password": "correct horse battery"}).json()
+                stats = httpx.get(f"http://127.0.0.1:{port}/api/stats", timeout=2,
+                                  headers={"Authorization": f"Bearer {signed['access_token']}"}).json()
                 if stats["enriched"] == 20:
                     break
             except httpx.TransportError:

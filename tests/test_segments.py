@@ -15,7 +15,7 @@ from earshot.cli import app
 from enrich.pipeline import enrich_pending
 from listener.run import collect
 from storage.imports.customers import import_customers
-from tests.factories import replay_line, replay_settings, write_jsonl
+from tests.factories import web_sign_in, replay_line, replay_settings, write_jsonl
 
 CRM = [
     {"id": "C1", "name": "Ann Lee", "email": "ann@example.com", "country": "SE", "segment": "premium",
@@ -74,6 +74,7 @@ def test_advocates_rank_by_reach_without_negative_posts(store, engine, tmp_path)
     assert rows[0]["customer_id"] == "C1" and rows[0]["marketing_consent"] is True and rows[0]["reach"] == 5000
     assert rows[0]["evidence"][0]["text"].startswith("I love my aura 12")
     client = TestClient(create_app(store, engine))
+    web_sign_in(client, engine, "support")
     assert [r["handle"] for r in client.get("/api/advocates").json()["items"]] == ["ann", "bo"]
     page = client.get("/advocates")
     assert page.status_code == 200 and "<b>10/10</b>" not in page.text and "&lt;b&gt;10/10&lt;/b&gt;" in page.text

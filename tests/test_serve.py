@@ -26,9 +26,13 @@ def test_demo_serves_the_queue_page(tmp_path: Path) -> None:
     try:
         page = None
         deadline = time.monotonic() + 60
+        browser = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=2, follow_redirects=True)
         while time.monotonic() < deadline and process.poll() is None:
             try:
-                page = httpx.get(f"http://127.0.0.1:{port}/queue?team=support", timeout=2)
+                first = browser.get("/queue?team=support")
+                assert first.status_code == 200 and "Sign in" in first.text  # redirected to the login form
+                browser.post("/login", data={"username": "support", "password": "demo"})  # the README's account
+                page = browser.get("/queue?team=support")
                 break
             except httpx.TransportError:
                 time.sleep(0.3)
@@ -39,3 +43,5 @@ def test_demo_serves_the_queue_page(tmp_path: Path) -> None:
         process.terminate()
         output, _ = process.communicate(timeout=20)
     assert "Earshot store" in output and f"http://127.0.0.1:{port}/" in output
+    said = " ".join(output.split())
+    assert 'demo accounts (password "demo"): admin (admin), pr (pr), support (support), analyst (analyst)' in said

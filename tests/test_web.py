@@ -9,7 +9,7 @@ from earshot.api.app import create_app
 from engage.router import route_pending
 from enrich.pipeline import enrich_pending
 from listener.run import collect
-from tests.factories import replay_line, replay_settings, write_jsonl
+from tests.factories import replay_line, replay_settings, web_sign_in, write_jsonl
 
 EVIL = '<script>alert("pwned")</script> my aura 12 is broken'
 
@@ -27,6 +27,7 @@ def client(tmp_path: Path, engine):
     enrich_pending(engine, settings)
     route_pending(engine, settings)
     with TestClient(create_app(settings, engine)) as client:
+        web_sign_in(client, engine, "support")
         yield client
 
 

@@ -1,19 +1,29 @@
 """`create_app`: the FastAPI application (API, pages, static files) over one engine."""
 
 from pathlib import Path
+from urllib.parse import quote
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from sqlalchemy import Engine
 
 from config.settings import Settings
-from earshot.api import customers, links, routes
+from earshot.api import auth_routes, customers, links, routes
+from earshot.api.access import LoginRequired, is_page
 from earshot.api.security import SecurityHeaders
-from earshot.web import customer_pages, link_pages, pages
+from earshot.web import auth_pages, customer_pages, link_pages, pages
+from earshot.web.pages import templates
 from storage.engine import make_engine
 from storage.migrate import ensure_current
 
 STATIC = Path(__file__).parent.parent / "web" / "static"
+ROUTERS = (  # the JSON API, then the pages; every route but health and sign-in checks the caller's role
+    auth_routes.router, routes.router, links.router, customers.router, customers.advocates_router,
+    auth_pages.router, pages.router, link_pages.router, customer_pages.router,
+)
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
@@ -24,12 +34,25 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.settings = settings
     app.add_middleware(SecurityHeaders)
-    app.include_router(routes.router)
-    app.include_router(links.router)
-    app.include_router(customers.router)
-    app.include_router(customers.advocates_router)
-    app.include_router(pages.router)
-    app.include_router(link_pages.router)
-    app.include_router(customer_pages.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_exception_handler(LoginRequired, _to_login)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     return app
+
+
+async def _to_login(request: Request, exc: Exception) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Pages get an HTML page saying what went wrong; the API keeps FastAPI's JSON errors."""
+    assert isinstance(exc, StarletteHTTPException)
+    if not is_page(request):
+        return await http_exception_handler(request, exc)
+    titles = {403: "Not allowed", 404: "Not found"}
+    return templates.TemplateResponse(request, "error.html", {"status": exc.status_code, "detail": exc.detail,
+                                                              "title": titles.get(exc.status_code, "Error")},
+                                      status_code=exc.status_code, headers=getattr(exc, "headers", None))

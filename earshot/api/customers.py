@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
+from earshot.api.access import AdvocateReader, CustomerReader
 from earshot.api.deps import SessionDep
 from earshot.services.advocacy import advocates_list
 from earshot.services.customers import customer_360, find_customers
@@ -15,6 +16,7 @@ router = APIRouter(prefix="/api/customers", tags=["customers"])
 @router.get("")
 def list_customers(
     session: SessionDep,
+    user: CustomerReader,
     search: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -24,7 +26,7 @@ def list_customers(
 
 
 @router.get("/{customer_id}")
-def get_customer(session: SessionDep, customer_id: str,
+def get_customer(session: SessionDep, user: CustomerReader, customer_id: str,
                  posts: Annotated[int, Query(ge=0, le=1000)] = 100) -> dict[str, Any]:
     """Record, products owned, support cases, linked and proposed handles, and the linked authors' posts."""
     try:
@@ -39,6 +41,7 @@ advocates_router = APIRouter(prefix="/api/advocates", tags=["customers"])
 @advocates_router.get("")
 def list_advocates(
     session: SessionDep,
+    user: AdvocateReader,
     days: Annotated[int | None, Query(ge=1, le=3650)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:

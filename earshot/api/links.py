@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from config.errors import EarshotError
+from earshot.api.access import CustomerReader, LinkReviewer
 from earshot.api.deps import SessionDep
 from earshot.services.links import decide_link, link_detail, link_json, review_page
 from storage.repo.links import LinkNotFound
@@ -14,13 +15,13 @@ router = APIRouter(prefix="/api/links", tags=["links"])
 
 
 class Decision(BaseModel):
-    actor: str = Field(min_length=1, max_length=64, description="Who decides (kept in the audit trail).")
-    note: str | None = Field(default=None, max_length=500)
+    note: str | None = Field(default=None, max_length=500, description="Why (kept in the audit trail).")
 
 
 @router.get("")
 def list_links(
     session: SessionDep,
+    user: CustomerReader,
     status: Annotated[str, Query(pattern="^(proposed|auto|confirmed|rejected|all)$")] = "proposed",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -30,7 +31,7 @@ def list_links(
 
 
 @router.get("/{link_id}")
-def get_link(session: SessionDep, link_id: int) -> dict[str, Any]:
+def get_link(session: SessionDep, user: CustomerReader, link_id: int) -> dict[str, Any]:
     try:
         return link_detail(session, link_id=link_id)
     except LinkNotFound as exc:
@@ -38,10 +39,12 @@ def get_link(session: SessionDep, link_id: int) -> dict[str, Any]:
 
 
 @router.post("/{link_id}/{decision}")
-def decide(session: SessionDep, link_id: int, decision: str, body: Decision) -> dict[str, Any]:
-    """`decision`: confirm, reject or unlink."""
+def decide(session: SessionDep, user: LinkReviewer, link_id: int, decision: str,
+           body: Decision | None = None) -> dict[str, Any]:
+    """`decision`: confirm, reject or unlink; the signed-in user is the one who decided."""
     try:
-        view = decide_link(session, link_id=link_id, decision=decision, actor=body.actor, note=body.note)
+        view = decide_link(session, link_id=link_id, decision=decision, actor=user.name,
+                           note=body.note if body else None)
     except LinkNotFound as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
     except EarshotError as exc:

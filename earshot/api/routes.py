@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from earshot.api.access import Reader
 from earshot.api.deps import SessionDep
 from earshot.services.queue import count_queue, list_queue
 from earshot.services.stats import store_stats
@@ -18,13 +19,14 @@ def health() -> dict[str, bool]:
 
 
 @router.get("/api/stats", tags=["stats"])
-def stats(session: SessionDep) -> dict[str, Any]:
+def stats(session: SessionDep, user: Reader) -> dict[str, Any]:
     return store_stats(session)
 
 
 @router.get("/api/queue", tags=["queue"])
 def queue(
     session: SessionDep,
+    user: Reader,
     team: Annotated[str | None, Query(max_length=32)] = None,
     state: Annotated[str | None, Query(max_length=16)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

@@ -22,7 +22,9 @@ segments_app = typer.Typer(help="Customer segments for targeted promotions (cons
                            no_args_is_help=True)
 share_app = typer.Typer(help="Consented segments exchanged with a partner business as keyed hashes.",
                         no_args_is_help=True)
-links_app = typer.Typer(help="Links between social authors and customers: review, confirm, reject.", no_args_is_help=True)
+users_app = typer.Typer(help="Staff users who sign in to the web UI and the API.", no_args_is_help=True)
+links_app = typer.Typer(help="Links between social authors and customers: review, confirm, reject.",
+                        no_args_is_help=True)
 catalog_app = typer.Typer(help="The product catalog.", no_args_is_help=True)
 schedule_app = typer.Typer(help="The collection schedule.", no_args_is_help=True)
 eval_app = typer.Typer(help="Measure enrichment against labeled data.", no_args_is_help=True)
@@ -30,6 +32,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(queue_app, name="queue")
 app.add_typer(customers_app, name="customers")
 app.add_typer(links_app, name="links")
+app.add_typer(users_app, name="users")
 app.add_typer(segments_app, name="segments")
 app.add_typer(share_app, name="share")
 app.add_typer(catalog_app, name="catalog")

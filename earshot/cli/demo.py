@@ -6,6 +6,7 @@ import typer
 
 from earshot.cli.app import app
 from earshot.cli.customers import run_refresh
+from earshot.cli.users import ensure_demo_users
 from earshot.cli.data import run_catalog_import, run_customers_import
 from earshot.cli.serve import DEFAULT_HOST, DEFAULT_PORT, serve
 from earshot.cli.stages import run_collect, run_enrich, run_route
@@ -36,6 +37,7 @@ def demo_command(
     run_refresh(cli)
     with session_scope(cli.engine) as session:
         console.print(stats_table(store_stats(session)))
+    ensure_demo_users(cli)
     if no_serve:
         console.print("done; `earshot serve` shows the queue in the browser")
         return

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
+from earshot.api.access import AdvocateReader, CustomerReader
 from earshot.api.deps import SessionDep
 from earshot.services.advocacy import advocates_list
 from earshot.services.customers import customer_360, find_customers
@@ -19,6 +20,7 @@ PER_PAGE = 50
 def customers_page(
     request: Request,
     session: SessionDep,
+    user: CustomerReader,
     search: Annotated[str | None, Query(max_length=100)] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
@@ -31,7 +33,7 @@ def customers_page(
 
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
-def customer_page(request: Request, session: SessionDep, customer_id: str) -> HTMLResponse:
+def customer_page(request: Request, session: SessionDep, user: CustomerReader, customer_id: str) -> HTMLResponse:
     try:
         view = customer_360(session, external_id=customer_id)
     except CustomerNotFound as exc:
@@ -41,7 +43,7 @@ def customer_page(request: Request, session: SessionDep, customer_id: str) -> HT
 
 
 @router.get("/advocates", response_class=HTMLResponse)
-def advocates_page(request: Request, session: SessionDep,
+def advocates_page(request: Request, session: SessionDep, user: AdvocateReader,
                    days: Annotated[int | None, Query(ge=1, le=3650)] = None) -> HTMLResponse:
     return templates.TemplateResponse(
         request, "advocates.html",

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from config.errors import EarshotError
+from earshot.api.access import CustomerReader, LinkReviewer
 from earshot.api.deps import SessionDep
 from earshot.services.links import review_page, decide_link
 from earshot.web.pages import header_context, templates
@@ -20,6 +21,7 @@ PER_PAGE = 50
 def links_page(
     request: Request,
     session: SessionDep,
+    user: CustomerReader,
     status: Annotated[str, Query(pattern="^(proposed|auto|confirmed|rejected)$")] = "proposed",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     done: Annotated[int | None, Query()] = None,
@@ -36,14 +38,14 @@ def links_page(
 @router.post("/links/{link_id}/{decision}")
 def decide_from_page(
     session: SessionDep,
+    user: LinkReviewer,
     link_id: Annotated[int, Path()],
     decision: Annotated[str, Path(pattern="^(confirm|reject|unlink)$")],
-    reviewer: Annotated[str, Form(max_length=64)] = "",
     note: Annotated[str | None, Form(max_length=500)] = None,
     back: Annotated[str, Form(pattern="^(proposed|auto|confirmed|rejected)$")] = "proposed",
 ) -> RedirectResponse:
     try:
-        decide_link(session, link_id=link_id, decision=decision, actor=reviewer, note=note or None)
+        decide_link(session, link_id=link_id, decision=decision, actor=user.name, note=note or None)
     except LinkNotFound as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
     except EarshotError as exc:

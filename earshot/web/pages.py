@@ -7,7 +7,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from earshot.api.access import Reader
 from earshot.api.deps import SessionDep
+from earshot.services.auth import may
 from earshot.services.queue import count_queue, list_queue
 from storage.repo.links import count_links
 
@@ -20,6 +22,7 @@ def http_url(value: str | None) -> str | None:
 
 
 templates.env.filters["http_url"] = http_url
+templates.env.globals["may"] = may
 router = APIRouter(include_in_schema=False)
 TEAMS = ("support", "pr")
 
@@ -33,6 +36,7 @@ def home() -> RedirectResponse:
 def queue_page(
     request: Request,
     session: SessionDep,
+    user: Reader,
     team: Annotated[str | None, Query(max_length=32)] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:

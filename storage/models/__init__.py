@@ -9,6 +9,7 @@ from storage.models.enrichment import Enrichment
 from storage.models.privacy import AnonymousPostCount, Erasure, SuppressedAuthor
 from storage.models.runs import Cursor, ReadUsage, RunStat
 from storage.models.social import Author, Post
+from storage.models.staff import StaffSession, StaffUser
 
 metadata = SQLModel.metadata
 
@@ -30,6 +31,8 @@ __all__ = [
     "ReadUsage",
     "RouteDecision",
     "RunStat",
+    "StaffSession",
+    "StaffUser",
     "SupportCase",
     "SuppressedAuthor",
     "metadata",

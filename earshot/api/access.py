@@ -1,0 +1,75 @@
+"""Who is asking, and may they: bearer tokens for the API, a session cookie with a CSRF token for the web UI.
+
+Every route but health, sign-in and static files depends on `allowed(permission)`; the permissions per role live
+in `earshot/services/auth.py`. Without a valid sign-in the API answers 401 and pages redirect to /login; a role
+that may not act gets 403.
+"""
+
+import hmac
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from earshot.api.deps import SessionDep
+from earshot.services.auth import may
+from storage.models.staff import StaffUser
+from storage.repo.staff import session_of
+
+SESSION_COOKIE = "earshot_session"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    id: int
+    name: str
+    role: str
+
+
+class LoginRequired(Exception):
+    """A page was asked for without a browser session: the app redirects to /login."""
+
+
+def is_page(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+async def current_user(request: Request, session: SessionDep) -> StaffUser:
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        found = session_of(session, token=authorization[7:].strip(), kind="api")
+        if found is None:
+            raise HTTPException(401, "invalid or expired token: get a new one with POST /api/token",
+                                headers={"WWW-Authenticate": "Bearer"})
+        return found[0]
+    cookie = request.cookies.get(SESSION_COOKIE)
+    found = session_of(session, token=cookie, kind="web") if cookie else None
+    if found is not None:
+        user, row = found
+        if request.method not in SAFE_METHODS:
+            sent = request.headers.get("x-csrf-token") or (await request.form()).get("csrf_token")
+            if not isinstance(sent, str) or not hmac.compare_digest(sent, row.csrf_token or ""):
+                raise HTTPException(403, "the form's CSRF token is missing or stale: reload the page and try again")
+        # a plain copy for the templates: the ORM row expires when a failing request rolls back
+        request.state.user, request.state.csrf_token = SignedIn(user.id, user.name, user.role), row.csrf_token
+        return user
+    if is_page(request):
+        raise LoginRequired()
+    raise HTTPException(401, "sign in first: POST /api/token (OAuth2 password form), then send "
+                             "Authorization: Bearer TOKEN", headers={"WWW-Authenticate": "Bearer"})
+
+
+def allowed(permission: str):
+    """A dependency: the signed-in user, if their role grants `permission`."""
+    async def check(user: Annotated[StaffUser, Depends(current_user)]) -> StaffUser:
+        if not may(user, permission):
+            raise HTTPException(403, f"your role ({user.role}) may not do this ({permission.replace('_', ' ')})")
+        return user
+    return check
+
+
+Reader = Annotated[StaffUser, Depends(allowed("read"))]
+CustomerReader = Annotated[StaffUser, Depends(allowed("customers"))]
+AdvocateReader = Annotated[StaffUser, Depends(allowed("advocates"))]
+LinkReviewer = Annotated[StaffUser, Depends(allowed("review_links"))]

@@ -1,0 +1,33 @@
+"""Who works in Earshot: staff users with a role, and their sign-in sessions (API tokens and browser sessions)."""
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime, utcnow
+
+ROLES = ("admin", "pr", "support", "analyst")
+
+
+class StaffUser(SQLModel, table=True):
+    __tablename__ = "staff_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=16)
+    password_hash: str
+    disabled: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StaffSession(SQLModel, table=True):
+    """A signed-in session: only the SHA-256 of its token is stored, so a copy of the database signs nobody in."""
+
+    __tablename__ = "staff_session"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="staff_user.id", index=True)
+    kind: str = Field(max_length=8)  # api (bearer token) | web (cookie, with a CSRF token)
+    csrf_token: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
