@@ -26,6 +26,13 @@ ALLOWED = {
     ("GET", "/api/stats"): {"pr", "support", "analyst"},
     ("GET", "/api/queue"): {"pr", "support", "analyst"},
     ("GET", "/queue"): {"pr", "support", "analyst"},
+    ("GET", "/api/items/{item_id}"): {"pr", "support", "analyst"},
+    ("GET", "/items/{item_id}"): {"pr", "support", "analyst"},
+    ("POST", "/api/items/{item_id}/claim"): {"pr", "support"},
+    ("POST", "/api/items/{item_id}/transition"): {"pr", "support"},
+    ("POST", "/api/items/{item_id}/notes"): {"pr", "support"},
+    ("POST", "/items/{item_id}/act"): {"pr", "support"},
+    ("POST", "/items/{item_id}/notes"): {"pr", "support"},
     ("GET", "/api/links"): {"pr", "support"},
     ("GET", "/api/links/{link_id}"): {"pr", "support"},
     ("GET", "/links"): {"pr", "support"},
@@ -38,7 +45,7 @@ ALLOWED = {
     ("GET", "/api/advocates"): {"pr", "support", "analyst"},
     ("GET", "/advocates"): {"pr", "support", "analyst"},
 }
-EXAMPLE = {"link_id": "1", "decision": "confirm", "customer_id": "C1"}
+EXAMPLE = {"link_id": "1", "decision": "confirm", "customer_id": "C1", "item_id": "1"}
 
 
 @pytest.fixture

@@ -11,18 +11,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sqlalchemy import Engine
 
 from config.settings import Settings
-from earshot.api import auth_routes, customers, links, routes
+from earshot.api import auth_routes, customers, items, links, routes
 from earshot.api.access import LoginRequired, is_page
 from earshot.api.security import SecurityHeaders
-from earshot.web import auth_pages, customer_pages, link_pages, pages
+from earshot.web import auth_pages, customer_pages, item_pages, link_pages, pages
 from earshot.web.pages import templates
 from storage.engine import make_engine
 from storage.migrate import ensure_current
 
 STATIC = Path(__file__).parent.parent / "web" / "static"
 ROUTERS = (  # the JSON API, then the pages; every route but health and sign-in checks the caller's role
-    auth_routes.router, routes.router, links.router, customers.router, customers.advocates_router,
-    auth_pages.router, pages.router, link_pages.router, customer_pages.router,
+    auth_routes.router, routes.router, items.router, links.router, customers.router, customers.advocates_router,
+    auth_pages.router, pages.router, item_pages.router, link_pages.router, customer_pages.router,
 )
 
 

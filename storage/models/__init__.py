@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 from storage.models.crm import (Customer, CustomerHandle, CustomerLink, LifecycleTransition, Product, Purchase,
                                 SupportCase)
-from storage.models.engagement import AuditEvent, QueueItem, RouteDecision
+from storage.models.engagement import AuditEvent, ItemNote, QueueItem, RouteDecision
 from storage.models.enrichment import Enrichment
 from storage.models.privacy import AnonymousPostCount, Erasure, SuppressedAuthor
 from storage.models.runs import Cursor, ReadUsage, RunStat
@@ -23,6 +23,7 @@ __all__ = [
     "CustomerLink",
     "Enrichment",
     "Erasure",
+    "ItemNote",
     "LifecycleTransition",
     "Post",
     "Product",

@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from storage.types import JSONValue, UTCDateTime, utcnow
 
-QUEUE_STATES = ("new", "assigned", "replied", "resolved")
+QUEUE_STATES = ("new", "assigned", "replied", "resolved", "snoozed", "escalated")  # moves: engage/queue.py
 
 
 class RouteDecision(SQLModel, table=True):
@@ -36,8 +36,21 @@ class QueueItem(SQLModel, table=True):
     reasons: list[str] = Field(default_factory=list, sa_type=JSONValue)
     tags: list[str] = Field(default_factory=list, sa_type=JSONValue)
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    snoozed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ItemNote(SQLModel, table=True):
+    """An internal note on a queue item (never sent to the author)."""
+
+    __tablename__ = "item_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="queue_item.id", index=True)
+    author: str = Field(max_length=64)
+    text: str
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class AuditEvent(SQLModel, table=True):

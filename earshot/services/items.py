@@ -1,0 +1,94 @@
+"""One queue item as staff work it: the post, its thread, the author, the customer panel, why it was routed, notes
+and history; and the moves and notes staff make (CLI, API and pages share these)."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from earshot.services.customers import customer_summary
+from storage.models import Author, Customer, CustomerLink, Enrichment, Post
+from storage.models.crm import LINKED_STATUSES
+from storage.repo.customers import customer_links, owned_products, support_cases
+from storage.repo.queue_items import add_note, get_item, item_history, item_notes, move_item
+
+THREAD_LIMIT = 50
+
+
+def item_detail(session: Session, *, item_id: int) -> dict[str, Any]:
+    item = get_item(session, item_id=item_id)
+    post = session.get(Post, item.post_id)
+    author = session.get(Author, post.author_id)
+    enrichment = session.get(Enrichment, post.id)
+    return {
+        "item": {"id": item.id, "team": item.team, "priority": item.priority, "state": item.state,
+                 "assignee": item.assignee, "rule": item.rule, "reasons": item.reasons, "tags": item.tags,
+                 "due_at": _iso(item.due_at), "snoozed_until": _iso(item.snoozed_until),
+                 "created_at": _iso(item.created_at), "updated_at": _iso(item.updated_at)},
+        "post": {"id": post.id, "platform": post.platform, "title": post.title, "text": post.text, "url": post.url,
+                 "created_at": _iso(post.created_at), "likes": post.like_count, "shares": post.share_count,
+                 **_signals(enrichment)},
+        "author": {"platform": author.platform, "handle": author.handle, "name": author.display_name,
+                   "bio": author.bio, "location": author.location, "followers": author.followers,
+                   "verified": author.verified},
+        "customer": _customer_panel(session, author.id),
+        "thread": _thread(session, post),
+        "notes": [{"author": n.author, "text": n.text, "at": _iso(n.at)} for n in item_notes(session, item_id=item.id)],
+        "history": [{"at": _iso(e.at), "actor": e.actor, "action": e.action, **e.detail}
+                    for e in item_history(session, item_id=item.id)],
+    }
+
+
+def _signals(enrichment: Enrichment | None) -> dict[str, Any]:
+    if enrichment is None:
+        return {"enriched": False}
+    return {"enriched": True, "sentiment": enrichment.sentiment_label, "sentiment_score": enrichment.sentiment_score,
+            "products": enrichment.products, "complaint": enrichment.is_complaint,
+            "category": enrichment.complaint_category, "question": enrichment.is_question,
+            "purchase_stage": enrichment.purchase_stage, "churn": enrichment.is_churn,
+            "competitor": enrichment.competitor, "language": enrichment.language}
+
+
+def _customer_panel(session: Session, author_id: int) -> dict[str, Any] | None:
+    """What support needs beside a complaint: who it is, which products (model numbers), earlier cases, handles."""
+    customer = session.scalar(
+        select(Customer).join(CustomerLink, CustomerLink.customer_id == Customer.id)
+        .where(CustomerLink.author_id == author_id, CustomerLink.status.in_(LINKED_STATUSES))
+        .order_by(CustomerLink.confidence.desc())
+    )
+    if customer is None:
+        return None
+    return {**customer_summary(customer), "products": owned_products(session, customer_id=customer.id),
+            "support_cases": support_cases(session, customer_id=customer.id),
+            "handles": [link for link in customer_links(session, customer_id=customer.id)
+                        if link["status"] != "proposed"]}
+
+
+def _thread(session: Session, post: Post) -> list[dict[str, Any]]:
+    """The conversation the post belongs to, oldest first (the post itself marked)."""
+    conversation = post.conversation_id or post.external_id
+    rows = session.execute(
+        select(Post.id, Post.created_at, Post.text, Author.handle)
+        .join(Author, Author.id == Post.author_id)
+        .where(Post.platform == post.platform, Post.conversation_id == conversation, Post.deleted_at.is_(None))
+        .order_by(Post.created_at, Post.id).limit(THREAD_LIMIT)
+    )
+    return [{"post_id": pid, "at": _iso(at), "text": text, "handle": handle, "this": pid == post.id}
+            for pid, at, text, handle in rows]
+
+
+def act_on_item(session: Session, *, item_id: int, action: str, user, note: str | None = None,
+                assignee: str | None = None, until: datetime | None = None) -> dict[str, Any]:
+    move_item(session, item_id=item_id, action=action, actor=user.name, is_admin=user.role == "admin",
+              note=note or None, assignee=assignee, until=until)
+    return item_detail(session, item_id=item_id)
+
+
+def note_on_item(session: Session, *, item_id: int, user, text: str) -> dict[str, Any]:
+    add_note(session, item_id=item_id, author=user.name, text=text)
+    return item_detail(session, item_id=item_id)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

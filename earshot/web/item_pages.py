@@ -1,0 +1,59 @@
+"""The item page: everything about one queue item, and the forms to work it."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from config.errors import EarshotError
+from earshot.api.access import QueueWorker, Reader
+from earshot.api.deps import SessionDep
+from earshot.services.items import act_on_item, item_detail, note_on_item
+from earshot.web.pages import header_context, templates
+from engage.queue import MOVES
+from storage.repo.queue_items import QueueItemNotFound
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/items/{item_id}", response_class=HTMLResponse)
+def item_page(request: Request, session: SessionDep, user: Reader, item_id: int,
+              error: str | None = None) -> HTMLResponse:
+    try:
+        view = item_detail(session, item_id=item_id)
+    except QueueItemNotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+    return templates.TemplateResponse(request, "item.html", {**header_context(session), "page_name": "queue",
+                                                             **view, "moves": MOVES, "error": error})
+
+
+@router.post("/items/{item_id}/act")
+def act(session: SessionDep, user: QueueWorker, item_id: int, action: Annotated[str, Form(max_length=16)],
+        note: Annotated[str | None, Form(max_length=2000)] = None,
+        assignee: Annotated[str | None, Form(max_length=64)] = None,
+        until: Annotated[str | None, Form(max_length=32)] = None) -> RedirectResponse:
+    try:
+        wake_at = datetime.fromisoformat(until).replace(tzinfo=UTC) if until else None
+        act_on_item(session, item_id=item_id, action=action, user=user, note=note, assignee=assignee or None,
+                    until=wake_at)
+    except QueueItemNotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except (EarshotError, ValueError) as exc:
+        session.rollback()
+        return RedirectResponse(f"/items/{item_id}?error={quote(str(exc)[:300])}", status_code=303)
+    return RedirectResponse(f"/items/{item_id}", status_code=303)
+
+
+@router.post("/items/{item_id}/notes")
+def note(session: SessionDep, user: QueueWorker, item_id: int,
+         text: Annotated[str, Form(max_length=5000)]) -> RedirectResponse:
+    try:
+        note_on_item(session, item_id=item_id, user=user, text=text)
+    except QueueItemNotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except EarshotError as exc:
+        session.rollback()
+        return RedirectResponse(f"/items/{item_id}?error={quote(str(exc)[:300])}", status_code=303)
+    return RedirectResponse(f"/items/{item_id}", status_code=303)

@@ -1,0 +1,127 @@
+"""Working queue items through the API and the item page: claim, notes, moves, and the history of every action."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from earshot.api.app import create_app
+from engage.router import route_pending
+from enrich.pipeline import enrich_pending
+from listener.run import collect
+from storage.imports.customers import import_customers
+from tests.factories import add_user, replay_line, replay_settings, web_sign_in, write_jsonl
+
+EVIL = "<script>alert(1)</script> my aura 12 battery died again, so disappointed"
+CUSTOMER = {"id": "C7", "name": "Maja Holm", "handles": {"x": "maja_h"},
+            "products": [{"sku": "NV-A12", "purchased_at": "2025-03-01"}],
+            "cases": [{"id": "CASE-1", "sku": "NV-A12", "category": "battery", "opened_at": "2026-10-01",
+                       "closed_at": "2026-10-05", "summary": "Battery drains overnight"}]}
+
+
+@pytest.fixture
+def store(tmp_path: Path, engine):
+    import_customers(engine, write_jsonl(tmp_path / "crm.jsonl", [CUSTOMER]))
+    posts = write_jsonl(tmp_path / "posts.jsonl", [
+        replay_line(1, text=EVIL, author={"id": "m", "handle": "maja_h", "name": "Maja"}),
+        replay_line(2, text="@maja_h same, mine is dead too", reply_to="1001", conversation_id="1001",
+                    author={"id": "o", "handle": "olle"}),
+    ])
+    settings = replay_settings(tmp_path, [posts])
+    collect(engine, settings)
+    enrich_pending(engine, settings)
+    route_pending(engine, settings)
+    for role in ("support", "pr", "analyst"):
+        add_user(engine, role, role)
+    return settings
+
+
+def api(store, engine, role: str) -> TestClient:
+    client = TestClient(create_app(store, engine))
+    answer = client.post("/api/token", data={"username": role, "password": "correct horse battery"})
+    client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+    return client
+
+
+def first_item(client: TestClient) -> int:
+    items = client.get("/api/queue", params={"team": "support"}).json()["items"]
+    return next(i["id"] for i in items if "battery died" in i["text"])
+
+
+def test_a_support_item_from_claim_to_resolved_through_the_api(store, engine) -> None:
+    support, pr, analyst = (api(store, engine, role) for role in ("support", "pr", "analyst"))
+    item = first_item(support)
+    detail = support.get(f"/api/items/{item}").json()
+    assert detail["item"]["state"] == "new" and detail["post"]["text"] == EVIL
+    assert detail["customer"]["id"] == "C7" and detail["customer"]["products"][0]["sku"] == "NV-A12"
+    assert detail["customer"]["support_cases"][0]["id"] == "CASE-1"
+    assert [t["handle"] for t in detail["thread"]] == ["maja_h", "olle"] and detail["thread"][0]["this"]
+    assert analyst.post(f"/api/items/{item}/claim").status_code == 403
+    claimed = support.post(f"/api/items/{item}/claim", json={"note": "on it"})
+    assert claimed.status_code == 200 and claimed.json()["item"]["assignee"] == "support"
+    taken = pr.post(f"/api/items/{item}/claim")
+    assert taken.status_code == 409 and "support's" in taken.json()["detail"]
+    assert pr.post(f"/api/items/{item}/transition", json={"action": "release"}).status_code == 409
+    noted = support.post(f"/api/items/{item}/notes", json={"text": "called her, replacing the battery"})
+    assert noted.status_code == 200
+    assert support.post(f"/api/items/{item}/transition", json={"action": "fly"}).status_code == 409
+    assert support.post(f"/api/items/{item}/transition", json={"action": "reopen"}).status_code == 409
+    assert support.post(f"/api/items/{item}/transition", json={"action": "snooze"}).status_code == 409  # until?
+    later = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    snoozed = support.post(f"/api/items/{item}/transition", json={"action": "snooze", "until": later})
+    assert snoozed.json()["item"]["state"] == "snoozed"
+    assert support.post(f"/api/items/{item}/transition", json={"action": "wake"}).json()["item"]["state"] == "assigned"
+    for action, state in (("reply", "replied"), ("resolve", "resolved"), ("reopen", "assigned"),
+                          ("resolve", "resolved")):
+        moved = support.post(f"/api/items/{item}/transition", json={"action": action})
+        assert moved.status_code == 200 and moved.json()["item"]["state"] == state, moved.text
+    history = support.get(f"/api/items/{item}").json()["history"]
+    assert [(h["actor"], h["action"]) for h in history] == [
+        ("router", "queued"), ("support", "claim"), ("support", "note"), ("support", "snooze"), ("support", "wake"),
+        ("support", "reply"), ("support", "resolve"), ("support", "reopen"), ("support", "resolve")]
+    assert history[1]["note"] == "on it" and history[1]["from"] == "new" and history[1]["to"] == "assigned"
+    assert support.get(f"/api/items/{item}").json()["notes"][0]["author"] == "support"
+    assert support.get("/api/items/99999").status_code == 404
+
+
+def test_assigning_only_to_people_who_work_the_queue(store, engine) -> None:
+    support = api(store, engine, "support")
+    item = first_item(support)
+    assert support.post(f"/api/items/{item}/transition", json={"action": "assign", "assignee": "analyst"}
+                        ).status_code == 409
+    assigned = support.post(f"/api/items/{item}/transition", json={"action": "assign", "assignee": "pr"})
+    assert assigned.json()["item"]["assignee"] == "pr" and assigned.json()["history"][-1]["assignee"] == "pr"
+
+
+def test_the_item_page_works_an_item_and_escapes_the_post(store, engine) -> None:
+    client = TestClient(create_app(store, engine))
+    csrf = web_sign_in(client, engine, "support")
+    queue = client.get("/queue?team=support").text
+    item = int(re.search(r'href="/items/(\d+)"', queue).group(1))
+    page = client.get(f"/items/{item}").text
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Nordvik Aura 12" in page or "NV-A12" in page
+    assert "CASE-1" in page and 'data-action="claim"' in page
+    assert client.post(f"/items/{item}/act", data={"action": "claim"}, follow_redirects=False).status_code == 403
+    moved = client.post(f"/items/{item}/act", data={"action": "claim", "note": "mine", "csrf_token": csrf},
+                        follow_redirects=False)
+    assert moved.status_code == 303 and moved.headers["location"] == f"/items/{item}"
+    client.post(f"/items/{item}/notes", data={"text": "<b>bold</b> promise", "csrf_token": csrf})
+    wrong = client.post(f"/items/{item}/act", data={"action": "reopen", "csrf_token": csrf}, follow_redirects=False)
+    assert "error=" in wrong.headers["location"]
+    page = client.get(f"/items/{item}").text
+    assert 'data-state="assigned"' in page and "&lt;b&gt;bold&lt;/b&gt; promise" in page
+    assert 'data-action="resolve"' in page and 'data-action="claim"' not in page
+    client.post(f"/items/{item}/act", data={"action": "resolve", "csrf_token": csrf})
+    assert 'data-state="resolved"' in client.get(f"/items/{item}").text
+
+
+def test_an_analyst_sees_the_item_but_no_actions(store, engine) -> None:
+    client = TestClient(create_app(store, engine))
+    web_sign_in(client, engine, "analyst")
+    queue = client.get("/queue?team=support").text
+    item = int(re.search(r'href="/items/(\d+)"', queue).group(1))
+    page = client.get(f"/items/{item}").text
+    assert "data-action=" not in page and "Work it" not in page
