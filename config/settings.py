@@ -115,6 +115,14 @@ class ShareSettings(BaseModel):
         return self.partners[name]
 
 
+class EngageSettings(BaseModel):
+    """How replies leave Earshot: `dry-run` stores them and logs the request that would be made; `live` sends."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    send_mode: Literal["dry-run", "live"] = "dry-run"
+
+
 class CollectSettings(BaseModel):
     """How collectors hand posts to the store, and how they treat failing APIs."""
 
@@ -168,6 +176,7 @@ class Settings(BaseSettings):
     enrich: EnrichSettings = Field(default_factory=EnrichSettings)
     linking: LinkingSettings = Field(default_factory=LinkingSettings)
     share: ShareSettings = Field(default_factory=ShareSettings)
+    engage: EngageSettings = Field(default_factory=EngageSettings)
     collect: CollectSettings = Field(default_factory=CollectSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     x: XSettings = Field(default_factory=XSettings)
@@ -175,6 +184,13 @@ class Settings(BaseSettings):
     x_bearer_token: SecretStr | None = None
     reddit_client_id: SecretStr | None = None
     reddit_client_secret: SecretStr | None = None
+    # posting replies needs user credentials: X OAuth 1.0a user context, a Reddit account of a script app
+    x_consumer_key: SecretStr | None = None
+    x_consumer_secret: SecretStr | None = None
+    x_access_token: SecretStr | None = None
+    x_access_token_secret: SecretStr | None = None
+    reddit_username: SecretStr | None = None
+    reddit_password: SecretStr | None = None
     reddit_user_agent: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -50,10 +50,17 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
     return recorder
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if SHARED_FIXTURES.is_dir():
-        return
-    skip = pytest.mark.skip(reason=f"needs ../shared/fixtures ({SHARED_FIXTURES} is absent on this machine)")
-    for item in items:
-        if "shared_fixtures" in item.keywords:
-            item.add_marker(skip)
+    absent = []
+    if not SHARED_FIXTURES.is_dir():
+        absent.append(("shared_fixtures", f"needs ../shared/fixtures ({SHARED_FIXTURES} is absent on this machine)"))
+    if not CHROMIUM.exists():
+        absent.append(("browser", f"needs Debian's chromium at {CHROMIUM} (.ci/run installs it: apt-get install "
+                                  f"chromium chromium-driver)"))
+    for marker, reason in absent:
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=reason))

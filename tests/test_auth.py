@@ -33,6 +33,10 @@ ALLOWED = {
     ("POST", "/api/items/{item_id}/notes"): {"pr", "support"},
     ("POST", "/items/{item_id}/act"): {"pr", "support"},
     ("POST", "/items/{item_id}/notes"): {"pr", "support"},
+    ("POST", "/api/items/{item_id}/replies"): {"pr", "support"},
+    ("POST", "/api/replies/{reply_id}/retry"): {"pr", "support"},
+    ("POST", "/items/{item_id}/replies"): {"pr", "support"},
+    ("POST", "/items/{item_id}/replies/{reply_id}/retry"): {"pr", "support"},
     ("GET", "/api/links"): {"pr", "support"},
     ("GET", "/api/links/{link_id}"): {"pr", "support"},
     ("GET", "/links"): {"pr", "support"},
@@ -45,7 +49,7 @@ ALLOWED = {
     ("GET", "/api/advocates"): {"pr", "support", "analyst"},
     ("GET", "/advocates"): {"pr", "support", "analyst"},
 }
-EXAMPLE = {"link_id": "1", "decision": "confirm", "customer_id": "C1", "item_id": "1"}
+EXAMPLE = {"link_id": "1", "decision": "confirm", "customer_id": "C1", "item_id": "1", "reply_id": "1"}
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from storage.migrate import ensure_current
 
 STATIC = Path(__file__).parent.parent / "web" / "static"
 ROUTERS = (  # the JSON API, then the pages; every route but health and sign-in checks the caller's role
-    auth_routes.router, routes.router, items.router, links.router, customers.router, customers.advocates_router,
+    auth_routes.router, routes.router, items.router, items.replies_router, links.router, customers.router, customers.advocates_router,
     auth_pages.router, pages.router, item_pages.router, link_pages.router, customer_pages.router,
 )
 

@@ -3,13 +3,14 @@
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from config.errors import EarshotError
 from earshot.api.access import QueueWorker, Reader
 from earshot.api.deps import SessionDep
 from earshot.services.items import act_on_item, item_detail, note_on_item
+from earshot.services.replying import reply_json, retry_reply, send_reply
 from engage.queue import MOVES, QueueMoveRefused
 from storage.repo.queue_items import QueueItemNotFound
 
@@ -25,6 +26,10 @@ class Transition(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
     assignee: str | None = Field(default=None, max_length=64, description="For `assign`: the user name.")
     until: datetime | None = Field(default=None, description="For `snooze`: when it wakes.")
+
+
+class ReplyText(BaseModel):
+    text: str = Field(min_length=1, max_length=10_000)
 
 
 class Note(BaseModel):
@@ -65,3 +70,22 @@ def transition(session: SessionDep, user: QueueWorker, item_id: int, body: Trans
 def add_note(session: SessionDep, user: QueueWorker, item_id: int, body: Note) -> dict[str, Any]:
     """An internal note (staff only; never sent)."""
     return _errors(lambda: note_on_item(session, item_id=item_id, user=user, text=body.text))
+
+
+@router.post("/{item_id}/replies", status_code=201)
+def reply(request: Request, user: QueueWorker, item_id: int, body: ReplyText) -> dict[str, Any]:
+    """Reply to the post (dry-run unless `[engage] send_mode = "live"`); the item moves to replied once it is out.
+    A failed send keeps the reply with the platform's reason (status `failed`): retry it, it is never sent twice."""
+    state = request.app.state
+    return _errors(lambda: reply_json(send_reply(state.engine, state.settings, item_id=item_id, user=user,
+                                                 text=body.text)))
+
+
+replies_router = APIRouter(prefix="/api/replies", tags=["queue"])
+
+
+@replies_router.post("/{reply_id}/retry")
+def retry(request: Request, user: QueueWorker, reply_id: int) -> dict[str, Any]:
+    """Send a failed reply again (only a failed one)."""
+    state = request.app.state
+    return _errors(lambda: reply_json(retry_reply(state.engine, state.settings, reply_id=reply_id, user=user)))

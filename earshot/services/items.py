@@ -8,10 +8,12 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from earshot.services.customers import customer_summary
+from earshot.services.replying import reply_json
 from storage.models import Author, Customer, CustomerLink, Enrichment, Post
 from storage.models.crm import LINKED_STATUSES
 from storage.repo.customers import customer_links, owned_products, support_cases
 from storage.repo.queue_items import add_note, get_item, item_history, item_notes, move_item
+from storage.repo.replies import replies_of
 
 THREAD_LIMIT = 50
 
@@ -35,6 +37,7 @@ def item_detail(session: Session, *, item_id: int) -> dict[str, Any]:
         "customer": _customer_panel(session, author.id),
         "thread": _thread(session, post),
         "notes": [{"author": n.author, "text": n.text, "at": _iso(n.at)} for n in item_notes(session, item_id=item.id)],
+        "replies": [reply_json(r) for r in replies_of(session, item_id=item.id)],
         "history": [{"at": _iso(e.at), "actor": e.actor, "action": e.action, **e.detail}
                     for e in item_history(session, item_id=item.id)],
     }

@@ -11,6 +11,7 @@ from config.errors import EarshotError
 from earshot.api.access import QueueWorker, Reader
 from earshot.api.deps import SessionDep
 from earshot.services.items import act_on_item, item_detail, note_on_item
+from earshot.services.replying import retry_reply, send_reply
 from earshot.web.pages import header_context, templates
 from engage.queue import MOVES
 from storage.repo.queue_items import QueueItemNotFound
@@ -56,4 +57,29 @@ def note(session: SessionDep, user: QueueWorker, item_id: int,
     except EarshotError as exc:
         session.rollback()
         return RedirectResponse(f"/items/{item_id}?error={quote(str(exc)[:300])}", status_code=303)
+    return RedirectResponse(f"/items/{item_id}", status_code=303)
+
+
+@router.post("/items/{item_id}/replies")
+def reply(request: Request, user: QueueWorker, item_id: int,
+          text: Annotated[str, Form(max_length=10_000)]) -> RedirectResponse:
+    return _sending(item_id, lambda: send_reply(request.app.state.engine, request.app.state.settings,
+                                                item_id=item_id, user=user, text=text))
+
+
+@router.post("/items/{item_id}/replies/{reply_id}/retry")
+def retry(request: Request, user: QueueWorker, item_id: int, reply_id: int) -> RedirectResponse:
+    return _sending(item_id, lambda: retry_reply(request.app.state.engine, request.app.state.settings,
+                                                 reply_id=reply_id, user=user))
+
+
+def _sending(item_id: int, call) -> RedirectResponse:
+    try:
+        reply = call()
+    except QueueItemNotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except EarshotError as exc:
+        return RedirectResponse(f"/items/{item_id}?error={quote(str(exc)[:300])}", status_code=303)
+    if reply.status == "failed":
+        return RedirectResponse(f"/items/{item_id}?error={quote((reply.error or 'failed')[:300])}", status_code=303)
     return RedirectResponse(f"/items/{item_id}", status_code=303)

@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 from storage.models.crm import (Customer, CustomerHandle, CustomerLink, LifecycleTransition, Product, Purchase,
                                 SupportCase)
-from storage.models.engagement import AuditEvent, ItemNote, QueueItem, RouteDecision
+from storage.models.engagement import AuditEvent, ItemNote, QueueItem, Reply, RouteDecision
 from storage.models.enrichment import Enrichment
 from storage.models.privacy import AnonymousPostCount, Erasure, SuppressedAuthor
 from storage.models.runs import Cursor, ReadUsage, RunStat
@@ -30,6 +30,7 @@ __all__ = [
     "Purchase",
     "QueueItem",
     "ReadUsage",
+    "Reply",
     "RouteDecision",
     "RunStat",
     "StaffSession",

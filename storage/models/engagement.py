@@ -63,3 +63,24 @@ class AuditEvent(SQLModel, table=True):
     item_id: int | None = Field(default=None, foreign_key="queue_item.id", index=True)
     link_id: int | None = Field(default=None, foreign_key="customer_link.id", index=True)
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSONValue)
+
+
+class Reply(SQLModel, table=True):
+    """A reply written on a queue item. Sent at most once: it is marked `sending` (committed) before the platform is
+    called, so a crash mid-send leaves it `sending` for a person to check, never sent again by itself."""
+
+    __tablename__ = "reply"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="queue_item.id", index=True)
+    post_id: int = Field(foreign_key="post.id")
+    author: str = Field(max_length=64)
+    text: str
+    idempotency_key: str = Field(max_length=64, unique=True)
+    status: str = Field(default="sending", max_length=16)  # sending | sent | dry_run | failed
+    mode: str = Field(max_length=8)  # dry-run | live
+    platform_reply_id: str | None = Field(default=None, max_length=64)
+    error: str | None = None
+    attempts: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

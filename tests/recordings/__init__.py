@@ -17,12 +17,22 @@ def recorded_params_present(actual, recorded) -> None:
     assert not different, f"query parameters differ (sent, recorded): {different}"
 
 
+SENT: list = []  # the requests the client code actually made and a recording answered, newest last
+
+
+def observe(actual, recorded) -> None:
+    """Not a condition: keeps the actual request (body included) so tests can check what the client sent."""
+    if not SENT or SENT[-1] is not actual:
+        SENT.append(actual)
+
+
 player = vcr.VCR(
     record_mode="none",
-    match_on=["method", "scheme", "host", "path", "recorded_params"],
+    match_on=["method", "scheme", "host", "path", "recorded_params", "observe"],
     decode_compressed_response=True,  # gzip bodies in recordings are served decoded (urllib3 2 does not decode them)
 )
 player.register_matcher("recorded_params", recorded_params_present)
+player.register_matcher("observe", observe)
 
 
 def play(path: Path, **options) -> AbstractContextManager:

@@ -237,6 +237,27 @@ def rate_limited(uri: str, reset: int) -> dict:
     return failure(uri, 429, {"message": "Too Many Requests", "error": 429}, ratelimit=("0.0", "1000", str(reset)))
 
 
+def user_token() -> dict:
+    """A script app's token for its own account (password grant): what posting a reply needs."""
+    return exchange("POST", TOKEN_URI, 200, {"access_token": "<ACCESS_TOKEN>", "token_type": "bearer",
+                                            "expires_in": 86400, "scope": "*"},
+                    body="grant_type=password&password=<PASSWORD>&username=nordvik_official", ratelimit=None)
+
+
+def reply_posted() -> dict:
+    """/api/comment's answer: the new comment under t3_1nu001."""
+    made = comment("ncr777", BASE + 3600, "nordvik_official",
+                   "Sorry to hear that! DM us your order number and we will sort it.", link="1nu001",
+                   parent="t3_1nu001")
+    return exchange("POST", f"{OAUTH}/api/comment/?raw_json=1", 200,
+                    {"json": {"errors": [], "data": {"things": [{"kind": "t1", "data": made}]}}})
+
+
+def reply_locked() -> dict:
+    return exchange("POST", f"{OAUTH}/api/comment/?raw_json=1", 200,
+                    {"json": {"errors": [["THREAD_LOCKED", "that thread is locked", "parent"]]}})
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Cassettes
 
@@ -289,6 +310,8 @@ def cassettes() -> dict[str, list[dict]]:
                      "Content-Length": ["0"]})],
         "bad_credentials": [exchange("POST", TOKEN_URI, 401, {"message": "Unauthorized", "error": 401},
                                      body="grant_type=client_credentials", ratelimit=None)],
+        "reply_sent": [user_token(), reply_posted()],
+        "reply_locked": [user_token(), reply_locked()],
     }
 
 

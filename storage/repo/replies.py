@@ -1,0 +1,41 @@
+"""Replies on queue items: stored before they are sent, marked with the outcome, retried only after a failure."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from storage.models import Reply
+from storage.types import utcnow
+
+
+def new_reply(session: Session, *, item_id: int, post_id: int, author: str, text: str, mode: str) -> Reply:
+    reply = Reply(item_id=item_id, post_id=post_id, author=author, text=text, mode=mode, status="sending",
+                  idempotency_key=uuid.uuid4().hex)
+    session.add(reply)
+    session.flush()
+    return reply
+
+
+def take_for_retry(session: Session, *, reply_id: int) -> bool:
+    """Only a failed reply may be sent again, and only by one request at a time (a guarded update)."""
+    result = session.execute(update(Reply).where(Reply.id == reply_id, Reply.status == "failed")
+                             .values(status="sending"))
+    return result.rowcount == 1
+
+
+def record_outcome(session: Session, *, reply_id: int, status: str, platform_reply_id: str | None = None,
+                   error: str | None = None, at: datetime | None = None) -> Reply:
+    reply = session.get(Reply, reply_id)
+    reply.status, reply.platform_reply_id, reply.error = status, platform_reply_id, error
+    reply.attempts += 1
+    if status in ("sent", "dry_run"):
+        reply.sent_at = at or utcnow()
+    session.add(reply)
+    session.flush()
+    return reply
+
+
+def replies_of(session: Session, *, item_id: int) -> list[Reply]:
+    return list(session.scalars(select(Reply).where(Reply.item_id == item_id).order_by(Reply.id)))

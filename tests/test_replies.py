@@ -1,0 +1,94 @@
+"""Replies: dry-run by default; live through the real tweepy and praw code against recorded responses; a failed
+send is kept to retry, and a reply is never sent twice."""
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from earshot.api.app import create_app
+from engage.router import route_pending
+from enrich.pipeline import enrich_pending
+from listener.run import collect
+from tests.factories import add_user, replay_line, replay_settings, write_jsonl
+from tests.recordings import SENT, play
+
+RECORDINGS = Path(__file__).parent / "recordings"
+X_KEYS = {"x_consumer_key": "ck", "x_consumer_secret": "cs", "x_access_token": "at", "x_access_token_secret": "as"}
+REDDIT_KEYS = {"reddit_client_id": "<CLIENT_ID>", "reddit_client_secret": "<CLIENT_SECRET>",
+               "reddit_user_agent": "earshot-tests:replies:1.0 (by u/nordvik_official)",
+               "reddit_username": "nordvik_official", "reddit_password": "<PASSWORD>"}
+TEXT = "Sorry to hear that! DM us your order number and we will sort it."
+
+
+def start(tmp_path: Path, engine, *, platform: str = "x", **settings_overrides):
+    line = replay_line(1, text="my aura 12 battery died again, so disappointed @nordvik_support",
+                       author={"id": "m", "handle": "maja_h"})
+    if platform == "reddit":
+        line.update(platform="reddit", id="t3_1nu001", title="Aura 12 battery")
+    settings = replay_settings(tmp_path, [write_jsonl(tmp_path / "posts.jsonl", [line])], **settings_overrides)
+    collect(engine, settings)
+    enrich_pending(engine, settings)
+    route_pending(engine, settings)
+    add_user(engine, "support", "support")
+    client = TestClient(create_app(settings, engine))
+    token = client.post("/api/token", data={"username": "support", "password": "correct horse battery"})
+    client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+    [item] = client.get("/api/queue").json()["items"]
+    return client, item["id"]
+
+
+def test_dry_run_reply_is_stored_and_shown_not_sent(tmp_path, engine) -> None:
+    client, item = start(tmp_path, engine)
+    refused = client.post(f"/api/items/{item}/replies", json={"text": TEXT})
+    assert refused.status_code == 409 and "claim item" in refused.json()["detail"]
+    client.post(f"/api/items/{item}/claim")
+    assert client.post(f"/api/items/{item}/replies", json={"text": "x" * 281}).status_code == 422  # X's limit
+    reply = client.post(f"/api/items/{item}/replies", json={"text": TEXT})
+    assert reply.status_code == 201 and reply.json()["status"] == "dry_run" and reply.json()["mode"] == "dry-run"
+    detail = client.get(f"/api/items/{item}").json()
+    assert detail["item"]["state"] == "replied" and detail["replies"][0]["text"] == TEXT
+    assert "not sent (dry-run): POST https://api.twitter.com/2/tweets" in detail["history"][-1]["note"]
+
+
+def test_live_reply_on_x_through_tweepy(tmp_path, engine) -> None:
+    client, item = start(tmp_path, engine, engage={"send_mode": "live"}, **X_KEYS)
+    client.post(f"/api/items/{item}/claim")
+    with play(RECORDINGS / "x" / "reply_refused.yaml") as recording:
+        failed = client.post(f"/api/items/{item}/replies", json={"text": TEXT}).json()
+    assert recording.play_count == 1
+    assert failed["status"] == "failed" and "duplicate content" in failed["error"]
+    assert client.get(f"/api/items/{item}").json()["item"]["state"] == "assigned"  # not replied yet
+    with play(RECORDINGS / "x" / "reply_sent.yaml") as recording:
+        sent = client.post(f"/api/replies/{failed['id']}/retry").json()
+    assert recording.play_count == 1 and sent["status"] == "sent"
+    assert sent["platform_reply_id"] == "1990000000000000777" and sent["attempts"] == 2
+    body = SENT[-1].body.decode().replace('":"', '": "')
+    assert '"in_reply_to_tweet_id": "1001"' in body and '"text": "Sorry to hear that!' in body
+    again = client.post(f"/api/replies/{failed['id']}/retry")
+    assert again.status_code == 409 and "only a failed reply" in again.json()["detail"]  # never twice
+    detail = client.get(f"/api/items/{item}").json()
+    assert detail["item"]["state"] == "replied"
+    assert [h["action"] for h in detail["history"]][-2:] == ["reply_failed", "reply"]
+
+
+def test_live_reply_on_reddit_through_praw(tmp_path, engine) -> None:
+    client, item = start(tmp_path, engine, platform="reddit", engage={"send_mode": "live"}, **REDDIT_KEYS)
+    client.post(f"/api/items/{item}/claim")
+    with play(RECORDINGS / "reddit" / "reply_locked.json") as recording:
+        locked = client.post(f"/api/items/{item}/replies", json={"text": TEXT}).json()
+    assert locked["status"] == "failed" and "THREAD_LOCKED" in locked["error"]
+    with play(RECORDINGS / "reddit" / "reply_sent.json") as recording:
+        sent = client.post(f"/api/replies/{locked['id']}/retry").json()
+    assert recording.play_count == 2  # a user token, then the comment
+    assert sent["status"] == "sent" and sent["platform_reply_id"] == "t1_ncr777"
+    comment_request = SENT[-1]
+    assert b"thing_id=t3_1nu001" in comment_request.body and b"Sorry+to+hear" in comment_request.body
+
+
+def test_live_mode_without_credentials_is_one_clear_error_and_stores_nothing(tmp_path, engine) -> None:
+    client, item = start(tmp_path, engine, engage={"send_mode": "live"})
+    client.post(f"/api/items/{item}/claim")
+    response = client.post(f"/api/items/{item}/replies", json={"text": TEXT})
+    assert response.status_code == 422
+    assert "EARSHOT_X_CONSUMER_KEY" in response.json()["detail"] and "dry-run" in response.json()["detail"]
+    assert client.get(f"/api/items/{item}").json()["replies"] == []
