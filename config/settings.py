@@ -115,6 +115,14 @@ class ShareSettings(BaseModel):
         return self.partners[name]
 
 
+class TeamSettings(BaseModel):
+    """A team that works a queue; its lead gets the items that break their SLA."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lead: str | None = Field(default=None, max_length=64)
+
+
 class EngageSettings(BaseModel):
     """How replies leave Earshot: `dry-run` stores them and logs the request that would be made; `live` sends."""
 
@@ -177,6 +185,7 @@ class Settings(BaseSettings):
     linking: LinkingSettings = Field(default_factory=LinkingSettings)
     share: ShareSettings = Field(default_factory=ShareSettings)
     engage: EngageSettings = Field(default_factory=EngageSettings)
+    teams: dict[str, TeamSettings] = Field(default_factory=dict)
     collect: CollectSettings = Field(default_factory=CollectSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     x: XSettings = Field(default_factory=XSettings)

@@ -34,6 +34,35 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class RuleCheck:
+    """One rule tried on a post: which of its conditions held (with why), and the first that did not."""
+
+    rule: str
+    matched: bool
+    held: list[str]
+    failed: str | None  # the condition's `when` key
+
+
+def explain(rules: list[Rule], facts: RoutingFacts) -> list[RuleCheck]:
+    """Every rule in order up to the one that matches, as `decide` tries them."""
+    if facts.own_account:
+        return [RuleCheck(OWN_ACCOUNT.name, True, ["posted by one of our own accounts"], None)]
+    checks = []
+    for rule in rules:
+        held, failed = [], None
+        for condition in rule.conditions:
+            reason = condition.check(facts)
+            if reason is None:
+                failed = condition.name
+                break
+            held.append(reason)
+        checks.append(RuleCheck(rule.name, failed is None, held or ["no conditions (catch-all)"], failed))
+        if failed is None:
+            return checks
+    return checks + [RuleCheck(NO_MATCH.name, True, [], None)]
+
+
+@dataclass(frozen=True)
 class Decision:
     rule: Rule
     reasons: list[str]

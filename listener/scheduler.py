@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from config.settings import Settings
 from crm.refresh import refresh_customers
 from engage.router import route_pending
+from engage.sla import escalate_overdue
 from enrich.pipeline import enrich_pending
 from listener.run import collect_target
 from storage.types import utcnow
@@ -50,11 +51,12 @@ def run_collect_job(target_name: str) -> None:
 
 
 def run_drain_job() -> None:
-    """Enrich and route whatever collection stored since the last drain, then refresh the customer models of
-    whoever changed (called by the scheduler)."""
+    """Enrich and route whatever collection stored since the last drain, escalate items past their SLA, then
+    refresh the customer models of whoever changed (called by the scheduler)."""
     runtime = _require_runtime()
     enrich_pending(runtime.engine, runtime.settings, should_stop=runtime.stopping.is_set)
     route_pending(runtime.engine, runtime.settings, should_stop=runtime.stopping.is_set)
+    escalate_overdue(runtime.engine, runtime.settings)
     refresh_customers(runtime.engine)
 
 

@@ -25,6 +25,7 @@ ALLOWED = {
     ("POST", "/logout"): {"pr", "support", "analyst"},
     ("GET", "/api/stats"): {"pr", "support", "analyst"},
     ("GET", "/api/queue"): {"pr", "support", "analyst"},
+    ("GET", "/api/posts/{post}/routing"): {"pr", "support", "analyst"},
     ("GET", "/queue"): {"pr", "support", "analyst"},
     ("GET", "/api/items/{item_id}"): {"pr", "support", "analyst"},
     ("GET", "/items/{item_id}"): {"pr", "support", "analyst"},
@@ -49,7 +50,7 @@ ALLOWED = {
     ("GET", "/api/advocates"): {"pr", "support", "analyst"},
     ("GET", "/advocates"): {"pr", "support", "analyst"},
 }
-EXAMPLE = {"link_id": "1", "decision": "confirm", "customer_id": "C1", "item_id": "1", "reply_id": "1"}
+EXAMPLE = {"link_id": "1", "decision": "confirm", "customer_id": "C1", "item_id": "1", "reply_id": "1", "post": "1"}
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from earshot.api.app import create_app
 from engage.router import route_pending
 from enrich.pipeline import enrich_pending
 from listener.run import collect
+from storage.engine import session_scope
+from storage.imports.catalog import CatalogEntry, import_catalog
 from storage.imports.customers import import_customers
 from tests.factories import add_user, replay_line, replay_settings, web_sign_in, write_jsonl
 
@@ -23,6 +25,8 @@ CUSTOMER = {"id": "C7", "name": "Maja Holm", "handles": {"x": "maja_h"},
 
 @pytest.fixture
 def store(tmp_path: Path, engine):
+    with session_scope(engine) as session:
+        import_catalog(session, entries=[CatalogEntry(sku="NV-A12", name="Nordvik Aura 12", aliases=["aura 12"])])
     import_customers(engine, write_jsonl(tmp_path / "crm.jsonl", [CUSTOMER]))
     posts = write_jsonl(tmp_path / "posts.jsonl", [
         replay_line(1, text=EVIL, author={"id": "m", "handle": "maja_h", "name": "Maja"}),
@@ -125,3 +129,71 @@ def test_an_analyst_sees_the_item_but_no_actions(store, engine) -> None:
     item = int(re.search(r'href="/items/(\d+)"', queue).group(1))
     page = client.get(f"/items/{item}").text
     assert "data-action=" not in page and "Work it" not in page
+
+
+def test_rules_explain_in_the_cli_and_the_api(store, engine, tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from earshot.cli import app
+
+    result = CliRunner().invoke(app, ["--config", str(tmp_path / "earshot.toml"), "rules", "explain", "x:1001",
+                                      "--json"], env={"EARSHOT_DATABASE_URL": store.database_url})
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["stored"]["rule"] == "support-customer-complaint"
+    assert "author is a known customer" in report["stored"]["reasons"]
+    checks = report["now"]
+    assert checks[-1] == {"rule": "support-customer-complaint", "matched": True,
+                          "held": ["a complaint", "author is a known customer"], "failed": None}
+    assert all(not check["matched"] and check["failed"] for check in checks[:-1])
+    support = api(store, engine, "support")
+    assert support.get(f"/api/posts/{report['post_id']}/routing").json() == report
+    assert support.get("/api/posts/x:nope/routing").status_code == 404
+
+
+def test_queue_filters(store, engine) -> None:
+    support = api(store, engine, "support")
+    item = first_item(support)
+    support.post(f"/api/items/{item}/claim")
+
+    def ids(**params) -> list[int]:
+        return [i["id"] for i in support.get("/api/queue", params=params).json()["items"]]
+
+    everything = ids()
+    assert item in everything and len(everything) == 2
+    assert ids(assignee="support") == [item] and ids(state="assigned") == [item]
+    assert ids(product="NV-A12") == [item]  # only the first post names the Aura 12
+    assert ids(product="NV-A1") == []  # a whole SKU, not a prefix
+    assert ids(sentiment="positive") == [] and sorted(ids(platform="x")) == sorted(everything)
+    assert ids(platform="reddit") == [] and ids(overdue=True) == []
+    assert support.get("/api/queue", params={"product": "NV-A12"}).json()["total"] == 1
+
+
+def test_items_past_due_are_escalated_to_the_team_lead(store, engine, tmp_path) -> None:
+    import json
+
+    from sqlalchemy import update
+    from typer.testing import CliRunner
+
+    from earshot.cli import app
+    from engage.sla import escalate_overdue
+    from storage.models import QueueItem
+
+    support = api(store, engine, "support")
+    item = first_item(support)
+    with session_scope(engine) as session:
+        session.execute(update(QueueItem).where(QueueItem.id == item)
+                        .values(due_at=datetime.now(UTC) - timedelta(hours=1)))
+    settings = type(store).model_validate({**store.model_dump(), "teams": {"support": {"lead": "pr"}}})
+    assert escalate_overdue(engine, settings)["escalated"] == 1
+    assert escalate_overdue(engine, settings)["escalated"] == 0  # once
+    detail = support.get(f"/api/items/{item}").json()
+    assert (detail["item"]["state"], detail["item"]["assignee"]) == ("escalated", "pr")
+    assert "sla-breach" in detail["item"]["tags"]
+    assert detail["history"][-1]["actor"] == "sla" and "past due since" in detail["history"][-1]["note"]
+    result = CliRunner().invoke(app, ["--config", str(tmp_path / "earshot.toml"), "queue", "sla", "--json"],
+                                env={"EARSHOT_DATABASE_URL": store.database_url})
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [item]

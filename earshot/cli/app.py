@@ -22,6 +22,7 @@ segments_app = typer.Typer(help="Customer segments for targeted promotions (cons
                            no_args_is_help=True)
 share_app = typer.Typer(help="Consented segments exchanged with a partner business as keyed hashes.",
                         no_args_is_help=True)
+rules_app = typer.Typer(help="Routing rules.", no_args_is_help=True)
 users_app = typer.Typer(help="Staff users who sign in to the web UI and the API.", no_args_is_help=True)
 links_app = typer.Typer(help="Links between social authors and customers: review, confirm, reject.",
                         no_args_is_help=True)
@@ -33,6 +34,7 @@ app.add_typer(queue_app, name="queue")
 app.add_typer(customers_app, name="customers")
 app.add_typer(links_app, name="links")
 app.add_typer(users_app, name="users")
+app.add_typer(rules_app, name="rules")
 app.add_typer(segments_app, name="segments")
 app.add_typer(share_app, name="share")
 app.add_typer(catalog_app, name="catalog")

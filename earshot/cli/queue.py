@@ -1,4 +1,4 @@
-"""`earshot queue list`: the engagement queue in the terminal."""
+"""`earshot queue list` and `earshot queue sla`: the engagement queue, and its SLA breaches, in the terminal."""
 
 import json
 from typing import Annotated, Optional
@@ -8,8 +8,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from earshot.cli.app import queue_app
-from earshot.cli.state import console, state
-from earshot.services.queue import count_queue, list_queue
+from earshot.cli.state import console, err_console, state
+from earshot.services.queue import QueueFilter, count_queue, list_queue
+from engage.sla import escalate_overdue
 from storage.engine import session_scope
 
 
@@ -49,3 +50,31 @@ def _shorten(text: str, width: int = 80) -> str:
 
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
+
+
+@queue_app.command("sla")
+def queue_sla(
+    ctx: typer.Context,
+    escalate: Annotated[bool, typer.Option("--escalate", help="Escalate them now (the scheduler does this on "
+                                                              "every drain).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
+) -> None:
+    """Open items past their due time (SLA breaches), the most overdue first."""
+    cli = state(ctx)
+    if escalate:
+        escalated = escalate_overdue(cli.engine, cli.settings)["escalated"]
+        err_console.print(f"escalated {escalated} items")
+    with session_scope(cli.engine) as session:
+        rows = list_queue(session, where=QueueFilter(overdue=True), limit=1000)
+    rows.sort(key=lambda row: row.due_at)
+    if as_json:
+        for row in rows:
+            typer.echo(json.dumps({**row.__dict__, "due_at": _iso(row.due_at), "created_at": _iso(row.created_at)}))
+        return
+    table = Table(title=f"SLA breaches: {len(rows)}")
+    for column in ("id", "team", "P", "state", "assignee", "due", "text"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(str(row.id), row.team, str(row.priority), row.state, escape(row.assignee or "-"),
+                      row.due_at.strftime("%Y-%m-%d %H:%M"), escape(_shorten(row.text, 60)))
+    console.print(table)

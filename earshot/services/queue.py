@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlmodel import Session
 
 from storage.models import Author, Customer, CustomerLink, Enrichment, Post, QueueItem
 from storage.models.crm import LINKED_STATUSES
+from storage.types import utcnow
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,26 @@ class QueueRow:
     customer_name: str | None
 
 
+@dataclass(frozen=True)
+class QueueFilter:
+    """What a queue view shows; every field given must hold."""
+
+    team: str | None = None
+    state: str | None = None
+    platform: str | None = None
+    product: str | None = None  # a SKU the post mentions
+    sentiment: str | None = None
+    tag: str | None = None
+    assignee: str | None = None
+    overdue: bool = False  # open items past their due time
+
+
+OPEN_STATES = ("new", "assigned", "replied", "snoozed", "escalated")
+
+
 def list_queue(
-    session: Session, *, team: str | None = None, state: str | None = None, limit: int = 50, offset: int = 0
+    session: Session, *, team: str | None = None, state: str | None = None, limit: int = 50, offset: int = 0,
+    where: QueueFilter | None = None,
 ) -> list[QueueRow]:
     """Open work first: by priority, then due time, then age."""
     link = (
@@ -57,20 +76,44 @@ def list_queue(
         .limit(limit)
         .offset(offset)
     )
-    if team:
-        query = query.where(QueueItem.team == team)
-    if state:
-        query = query.where(QueueItem.state == state)
+    query = _apply(query, _merged(where, team, state))
     return [_row(*columns) for columns in session.execute(query)]
 
 
-def count_queue(session: Session, *, team: str | None = None, state: str | None = None) -> int:
-    query = select(func.count()).select_from(QueueItem)
-    if team:
-        query = query.where(QueueItem.team == team)
-    if state:
-        query = query.where(QueueItem.state == state)
-    return session.scalar(query) or 0
+def count_queue(session: Session, *, team: str | None = None, state: str | None = None,
+                where: QueueFilter | None = None) -> int:
+    query = (select(func.count()).select_from(QueueItem).join(Post, Post.id == QueueItem.post_id)
+             .outerjoin(Enrichment, Enrichment.post_id == Post.id))
+    return session.scalar(_apply(query, _merged(where, team, state))) or 0
+
+
+def _merged(where: QueueFilter | None, team: str | None, state: str | None) -> QueueFilter:
+    base = where or QueueFilter()
+    return QueueFilter(**{**base.__dict__, **({"team": team} if team else {}), **({"state": state} if state else {})})
+
+
+def _apply(query, f: QueueFilter):
+    if f.team:
+        query = query.where(QueueItem.team == f.team)
+    if f.state:
+        query = query.where(QueueItem.state == f.state)
+    if f.platform:
+        query = query.where(Post.platform == f.platform)
+    if f.sentiment:
+        query = query.where(Enrichment.sentiment_label == f.sentiment)
+    if f.assignee:
+        query = query.where(QueueItem.assignee == f.assignee)
+    if f.product:  # JSON lists: match the quoted value in their text (SQLite and PostgreSQL alike)
+        query = query.where(cast(Enrichment.products, String).like(f'%"{_like(f.product)}"%', escape="\\"))
+    if f.tag:
+        query = query.where(cast(QueueItem.tags, String).like(f'%"{_like(f.tag)}"%', escape="\\"))
+    if f.overdue:
+        query = query.where(QueueItem.state.in_(OPEN_STATES), QueueItem.due_at < utcnow())
+    return query
+
+
+def _like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace('"', "")
 
 
 def _row(item: QueueItem, post: Post, author: Author, enrichment: Enrichment | None, customer: Customer | None) -> QueueRow:

@@ -1,6 +1,7 @@
 """HTML pages: the team queue, and what every page's header shows."""
 
 from pathlib import Path
+from urllib.parse import urlencode
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -10,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 from earshot.api.access import Reader
 from earshot.api.deps import SessionDep
 from earshot.services.auth import may
-from earshot.services.queue import count_queue, list_queue
+from earshot.services.queue import QueueFilter, count_queue, list_queue
 from storage.repo.links import count_links
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -39,15 +40,26 @@ def queue_page(
     user: Reader,
     team: Annotated[str | None, Query(max_length=32)] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    state: Annotated[str | None, Query(max_length=16)] = None,
+    platform: Annotated[str | None, Query(max_length=16)] = None,
+    product: Annotated[str | None, Query(max_length=64)] = None,
+    sentiment: Annotated[str | None, Query(max_length=16)] = None,
+    tag: Annotated[str | None, Query(max_length=64)] = None,
+    assignee: Annotated[str | None, Query(max_length=64)] = None,
+    overdue: bool = False,
 ) -> HTMLResponse:
     per_page = 50
-    rows = list_queue(session, team=team, limit=per_page, offset=(page - 1) * per_page)
-    total = count_queue(session, team=team)
+    where = QueueFilter(team=team or None, state=state or None, platform=platform or None, product=product or None,
+                        sentiment=sentiment or None, tag=tag or None, assignee=assignee or None, overdue=overdue)
+    rows = list_queue(session, where=where, limit=per_page, offset=(page - 1) * per_page)
+    total = count_queue(session, where=where)
+    filters = {k: v for k, v in where.__dict__.items() if v and k != "team"}
     return templates.TemplateResponse(
         request,
         "queue.html",
         {**header_context(session), "page_name": "queue", "rows": rows, "team": team, "total": total, "page": page,
-         "pages": max(1, -(-total // per_page))},
+         "pages": max(1, -(-total // per_page)), "filters": filters,
+         "query": urlencode({**filters, "team": team or ""})},
     )
 
 

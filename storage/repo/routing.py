@@ -17,43 +17,53 @@ def posts_due_for_routing(
     session: Session, *, after_id: int, limit: int, own_account: Callable[[str, str | None], bool]
 ) -> list[RoutingFacts]:
     """Enriched posts with no routing decision, or enriched again since it was made."""
-    linked_customer = (
-        select(func.min(CustomerLink.customer_id))
-        .where(CustomerLink.author_id == Post.author_id, CustomerLink.status.in_(LINKED_STATUSES))
-        .scalar_subquery()
-    )
     query = (
-        select(Post, Author, Enrichment, linked_customer.label("customer_id"))
-        .join(Author, Author.id == Post.author_id)
-        .join(Enrichment, Enrichment.post_id == Post.id)
+        _facts_query()
         .outerjoin(RouteDecision, RouteDecision.post_id == Post.id)
         .where(Post.id > after_id)
         .where(or_(RouteDecision.post_id.is_(None), RouteDecision.decided_at < Enrichment.enriched_at))
         .order_by(Post.id)
         .limit(limit)
     )
-    facts = []
-    for post, author, enrichment, customer_id in session.execute(query):
-        facts.append(
-            RoutingFacts(
-                post_id=post.id,
-                platform=post.platform,
-                text=f"{post.title}\n{post.text}" if post.title else post.text,
-                language=enrichment.language,
-                author_handle=author.handle,
-                author_bio=author.bio,
-                followers=author.followers,
-                sentiment_label=enrichment.sentiment_label,
-                sentiment_score=enrichment.sentiment_score,
-                is_complaint=enrichment.is_complaint,
-                complaint_category=enrichment.complaint_category,
-                is_question=enrichment.is_question,
-                products=tuple(enrichment.products or ()),
-                customer_id=customer_id,
-                own_account=own_account(post.platform, author.handle),
-            )
-        )
-    return facts
+    return [_facts(*row, own_account) for row in session.execute(query)]
+
+
+def routing_facts_of(session: Session, *, post_id: int,
+                     own_account: Callable[[str, str | None], bool]) -> RoutingFacts | None:
+    """What the rules see of one enriched post (None when it is not enriched)."""
+    row = session.execute(_facts_query().where(Post.id == post_id)).first()
+    return _facts(*row, own_account) if row else None
+
+
+def _facts_query():
+    linked_customer = (
+        select(func.min(CustomerLink.customer_id))
+        .where(CustomerLink.author_id == Post.author_id, CustomerLink.status.in_(LINKED_STATUSES))
+        .scalar_subquery()
+    )
+    return (select(Post, Author, Enrichment, linked_customer.label("customer_id"))
+            .join(Author, Author.id == Post.author_id).join(Enrichment, Enrichment.post_id == Post.id))
+
+
+def _facts(post: Post, author: Author, enrichment: Enrichment, customer_id: int | None,
+           own_account: Callable[[str, str | None], bool]) -> RoutingFacts:
+    return RoutingFacts(
+        post_id=post.id,
+        platform=post.platform,
+        text=f"{post.title}\n{post.text}" if post.title else post.text,
+        language=enrichment.language,
+        author_handle=author.handle,
+        author_bio=author.bio,
+        followers=author.followers,
+        sentiment_label=enrichment.sentiment_label,
+        sentiment_score=enrichment.sentiment_score,
+        is_complaint=enrichment.is_complaint,
+        complaint_category=enrichment.complaint_category,
+        is_question=enrichment.is_question,
+        products=tuple(enrichment.products or ()),
+        customer_id=customer_id,
+        own_account=own_account(post.platform, author.handle),
+    )
 
 
 def save_decisions(session: Session, *, rows: Sequence[dict[str, Any]]) -> None:
