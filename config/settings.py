@@ -123,12 +123,48 @@ class TeamSettings(BaseModel):
     lead: str | None = Field(default=None, max_length=64)
 
 
+CANNED_PLACEHOLDERS = ("first_name", "customer_name", "handle", "product", "case")
+
+
+class CannedReply(BaseModel):
+    """A reply text staff start from; placeholders are filled from the item (see README, Working the queue)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(min_length=1, max_length=10_000)
+    teams: list[str] = Field(default_factory=list)  # empty: every team
+
+    @field_validator("text")
+    @classmethod
+    def _known_placeholders(cls, text: str) -> str:
+        import string
+
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        except ValueError as exc:
+            raise ValueError(f"not a valid template ({exc}); write a literal brace as {{{{ or }}}}") from None
+        unknown = sorted(names - set(CANNED_PLACEHOLDERS))
+        if unknown:
+            raise ValueError(f"unknown placeholder {{{unknown[0]}}}; use {', '.join(CANNED_PLACEHOLDERS)}")
+        return text
+
+
+DEFAULT_CANNED = {
+    "apology": CannedReply(text="Hi {first_name}, sorry to hear about your {product}! Could you DM us your order "
+                                "number so we can sort it out?", teams=["support"]),
+    "case-follow-up": CannedReply(text="Hi {first_name}, thanks for your patience: we are on it under case {case} "
+                                       "and will be in touch by email.", teams=["support"]),
+    "thanks": CannedReply(text="Thank you, {first_name}! Glad you're enjoying the {product}."),
+}
+
+
 class EngageSettings(BaseModel):
     """How replies leave Earshot: `dry-run` stores them and logs the request that would be made; `live` sends."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     send_mode: Literal["dry-run", "live"] = "dry-run"
+    canned: dict[str, CannedReply] = Field(default_factory=lambda: dict(DEFAULT_CANNED))
 
 
 class CollectSettings(BaseModel):

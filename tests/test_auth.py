@@ -29,6 +29,7 @@ ALLOWED = {
     ("GET", "/queue"): {"pr", "support", "analyst"},
     ("GET", "/api/items/{item_id}"): {"pr", "support", "analyst"},
     ("GET", "/items/{item_id}"): {"pr", "support", "analyst"},
+    ("GET", "/api/items/{item_id}/canned"): {"pr", "support", "analyst"},
     ("POST", "/api/items/{item_id}/claim"): {"pr", "support"},
     ("POST", "/api/items/{item_id}/transition"): {"pr", "support"},
     ("POST", "/api/items/{item_id}/notes"): {"pr", "support"},

@@ -197,3 +197,24 @@ def test_items_past_due_are_escalated_to_the_team_lead(store, engine, tmp_path) 
                                 env={"EARSHOT_DATABASE_URL": store.database_url})
     assert result.exit_code == 0, result.output
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [item]
+
+
+def test_canned_replies_fill_in_the_customer_product_and_case(store, engine) -> None:
+    support = api(store, engine, "support")
+    item = first_item(support)
+    canned = {c["name"]: c["text"] for c in support.get(f"/api/items/{item}/canned").json()["items"]}
+    assert canned["apology"].startswith("Hi Maja, sorry to hear about your Nordvik Aura 12!")
+    assert "case CASE-1" in canned["case-follow-up"]
+    client = TestClient(create_app(store, engine))
+    csrf = web_sign_in(client, engine, "support")
+    client.post(f"/items/{item}/act", data={"action": "claim", "csrf_token": csrf})
+    page = client.get(f"/items/{item}", params={"canned": "apology"}).text
+    assert "Hi Maja, sorry to hear about your Nordvik Aura 12! Could you DM us" in page
+
+
+def test_a_canned_reply_with_an_unknown_placeholder_stops_start_up(tmp_path) -> None:
+    from config.errors import ConfigError
+    from tests.factories import make_settings
+
+    with pytest.raises((ConfigError, ValueError), match="unknown placeholder {nme}"):
+        make_settings(tmp_path, engage={"canned": {"hi": {"text": "Hi {nme}"}}})

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from config.errors import EarshotError
 from earshot.api.access import QueueWorker, Reader
 from earshot.api.deps import SessionDep
+from earshot.services.canned import canned_replies
 from earshot.services.items import act_on_item, item_detail, note_on_item
 from earshot.services.replying import reply_json, retry_reply, send_reply
 from engage.queue import MOVES, QueueMoveRefused
@@ -51,6 +52,13 @@ def _errors(call):
 def get_item(session: SessionDep, user: Reader, item_id: int) -> dict[str, Any]:
     """The item with its post, thread, author, customer panel, routing reasons, notes and history."""
     return _errors(lambda: item_detail(session, item_id=item_id))
+
+
+@router.get("/{item_id}/canned")
+def canned(request: Request, session: SessionDep, user: Reader, item_id: int) -> dict[str, Any]:
+    """The canned replies for the item's team, with the customer's name, the product and the case filled in."""
+    return {"items": _errors(lambda: canned_replies(session, request.app.state.settings,
+                                                    item_detail(session, item_id=item_id)))}
 
 
 @router.post("/{item_id}/claim")

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from config.errors import EarshotError
 from earshot.api.access import QueueWorker, Reader
 from earshot.api.deps import SessionDep
+from earshot.services.canned import canned_replies
 from earshot.services.items import act_on_item, item_detail, note_on_item
 from earshot.services.replying import retry_reply, send_reply
 from earshot.web.pages import header_context, templates
@@ -21,13 +22,17 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/items/{item_id}", response_class=HTMLResponse)
 def item_page(request: Request, session: SessionDep, user: Reader, item_id: int,
-              error: str | None = None) -> HTMLResponse:
+              error: str | None = None, canned: str | None = None) -> HTMLResponse:
+    """`canned`: a canned reply's name, filled in and put in the reply box."""
     try:
         view = item_detail(session, item_id=item_id)
     except QueueItemNotFound as exc:
         raise HTTPException(404, str(exc)) from exc
+    replies = canned_replies(session, request.app.state.settings, view)
+    draft = next((r["text"] for r in replies if r["name"] == canned), "")
     return templates.TemplateResponse(request, "item.html", {**header_context(session), "page_name": "queue",
-                                                             **view, "moves": MOVES, "error": error})
+                                                             **view, "moves": MOVES, "error": error,
+                                                             "canned": replies, "chosen": canned, "draft": draft})
 
 
 @router.post("/items/{item_id}/act")
