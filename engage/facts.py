@@ -20,6 +20,7 @@ class RoutingFacts:
     products: tuple[str, ...] = field(default_factory=tuple)
     customer_id: int | None = None
     own_account: bool = False
+    conversation: str | None = None  # "platform:thread root id": one queue item per conversation
 
     @property
     def linked(self) -> bool:

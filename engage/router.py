@@ -9,7 +9,8 @@ from sqlalchemy import Engine
 from config.settings import Settings
 from engage.rules import compile_rules, decide
 from storage.engine import session_scope
-from storage.repo.routing import posts_due_for_routing, place_in_queue, queue_items_for_posts, save_decisions
+from storage.repo.routing import (attach_to_item, open_item_of_conversation, place_in_queue, posts_due_for_routing,
+                                  queue_items_for_posts, save_decisions)
 from storage.repo.runs import record_run
 from storage.types import utcnow
 
@@ -48,11 +49,18 @@ def route_pending(
                 decisions.append({"post_id": facts.post_id, "rule": rule.name,
                                   "team": rule.team if rule.queues else None, "decided_at": now})
                 if rule.queues:
-                    outcome = place_in_queue(
-                        session, existing=existing.get(facts.post_id), post_id=facts.post_id, team=rule.team,
-                        priority=rule.priority, rule=rule.name, reasons=decision.reasons, tags=list(rule.tags),
-                        sla=rule.sla, now=now,
-                    )
+                    thread_item = None if facts.post_id in existing else open_item_of_conversation(
+                        session, conversation=facts.conversation, post_id=facts.post_id)
+                    if thread_item is not None:  # one item per conversation: later posts join the open one
+                        outcome = attach_to_item(session, item=thread_item, post_id=facts.post_id,
+                                                 priority=rule.priority, rule=rule.name, reasons=decision.reasons,
+                                                 now=now)
+                    else:
+                        outcome = place_in_queue(
+                            session, existing=existing.get(facts.post_id), post_id=facts.post_id, team=rule.team,
+                            priority=rule.priority, rule=rule.name, reasons=decision.reasons, tags=list(rule.tags),
+                            sla=rule.sla, now=now, conversation=facts.conversation,
+                        )
                     run.counts[outcome] += 1
                 else:
                     run.counts["not_queued"] += 1

@@ -55,7 +55,7 @@ def run_route(cli: CliState) -> RouteRun:
     with progress_bar() as progress:
         task = progress.add_task("routing", total=None)
         run = route_pending(cli.engine, cli.settings, on_batch=lambda n: progress.advance(task, n))
-    columns = ["routed", "queued", "rerouted", "unchanged", "kept", "not_queued"]
+    columns = ["routed", "queued", "attached", "rerouted", "unchanged", "kept", "not_queued"]
     console.print(counts_table("routed", [("posts", run.counts)], columns))
     return run
 

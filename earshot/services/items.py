@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from earshot.services.customers import customer_summary
 from earshot.services.replying import reply_json
-from storage.models import Author, Customer, CustomerLink, Enrichment, Post
+from storage.models import Author, Customer, CustomerLink, Enrichment, ItemPost, Post
 from storage.models.crm import LINKED_STATUSES
 from storage.repo.customers import customer_links, owned_products, support_cases
 from storage.repo.queue_items import add_note, get_item, item_history, item_notes, move_item
@@ -35,7 +35,8 @@ def item_detail(session: Session, *, item_id: int) -> dict[str, Any]:
                    "bio": author.bio, "location": author.location, "followers": author.followers,
                    "verified": author.verified},
         "customer": _customer_panel(session, author.id),
-        "thread": _thread(session, post),
+        "thread": _thread(session, post, attached=set(session.scalars(
+            select(ItemPost.post_id).where(ItemPost.item_id == item.id)))),
         "notes": [{"author": n.author, "text": n.text, "at": _iso(n.at)} for n in item_notes(session, item_id=item.id)],
         "replies": [reply_json(r) for r in replies_of(session, item_id=item.id)],
         "history": [{"at": _iso(e.at), "actor": e.actor, "action": e.action, **e.detail}
@@ -68,8 +69,8 @@ def _customer_panel(session: Session, author_id: int) -> dict[str, Any] | None:
                         if link["status"] != "proposed"]}
 
 
-def _thread(session: Session, post: Post) -> list[dict[str, Any]]:
-    """The conversation the post belongs to, oldest first (the post itself marked)."""
+def _thread(session: Session, post: Post, *, attached: set[int]) -> list[dict[str, Any]]:
+    """The conversation the post belongs to, oldest first (the post itself and those attached to the item marked)."""
     conversation = post.conversation_id or post.external_id
     rows = session.execute(
         select(Post.id, Post.created_at, Post.text, Author.handle)
@@ -77,8 +78,8 @@ def _thread(session: Session, post: Post) -> list[dict[str, Any]]:
         .where(Post.platform == post.platform, Post.conversation_id == conversation, Post.deleted_at.is_(None))
         .order_by(Post.created_at, Post.id).limit(THREAD_LIMIT)
     )
-    return [{"post_id": pid, "at": _iso(at), "text": text, "handle": handle, "this": pid == post.id}
-            for pid, at, text, handle in rows]
+    return [{"post_id": pid, "at": _iso(at), "text": text, "handle": handle, "this": pid == post.id,
+             "attached": pid in attached} for pid, at, text, handle in rows]
 
 
 def act_on_item(session: Session, *, item_id: int, action: str, user, note: str | None = None,

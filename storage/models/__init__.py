@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 from storage.models.crm import (Customer, CustomerHandle, CustomerLink, LifecycleTransition, Product, Purchase,
                                 SupportCase)
-from storage.models.engagement import AuditEvent, ItemNote, QueueItem, Reply, RouteDecision
+from storage.models.engagement import AuditEvent, ItemNote, ItemPost, QueueItem, Reply, RouteDecision
 from storage.models.enrichment import Enrichment
 from storage.models.privacy import AnonymousPostCount, Erasure, SuppressedAuthor
 from storage.models.runs import Cursor, ReadUsage, RunStat
@@ -24,6 +24,7 @@ __all__ = [
     "Enrichment",
     "Erasure",
     "ItemNote",
+    "ItemPost",
     "LifecycleTransition",
     "Post",
     "Product",

@@ -37,8 +37,18 @@ class QueueItem(SQLModel, table=True):
     tags: list[str] = Field(default_factory=list, sa_type=JSONValue)
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     snoozed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    conversation_key: str | None = Field(default=None, max_length=100, index=True)  # platform:thread root id
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ItemPost(SQLModel, table=True):
+    """A later post of the same conversation, attached to the open item instead of queued again."""
+
+    __tablename__ = "item_post"
+
+    item_id: int = Field(foreign_key="queue_item.id", primary_key=True)
+    post_id: int = Field(foreign_key="post.id", primary_key=True)
 
 
 class ItemNote(SQLModel, table=True):

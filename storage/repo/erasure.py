@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlmodel import Session
 
 from storage.models import (AnonymousPostCount, AuditEvent, Author, Customer, CustomerHandle, CustomerLink,
-                            Enrichment, Erasure, ItemNote, LifecycleTransition, Post, Purchase, QueueItem,
+                            Enrichment, Erasure, ItemNote, ItemPost, LifecycleTransition, Post, Purchase, QueueItem,
                             RouteDecision, SupportCase, SuppressedAuthor)
 from storage.models.crm import LINKED_STATUSES
 from storage.repo.dialect import upsert_insert
@@ -42,6 +42,7 @@ def forget_author(session: Session, *, author_id: int, counts: Counter) -> None:
     items = list(session.scalars(select(QueueItem.id).where(QueueItem.post_id.in_(post_ids))))
     counts["audit_events"] += _delete(session, delete(AuditEvent).where(AuditEvent.item_id.in_(items)))
     counts["notes"] += _delete(session, delete(ItemNote).where(ItemNote.item_id.in_(items)))
+    _delete(session, delete(ItemPost).where(or_(ItemPost.item_id.in_(items), ItemPost.post_id.in_(post_ids))))
     counts["queue_items"] += _delete(session, delete(QueueItem).where(QueueItem.id.in_(items)))
     _delete(session, delete(RouteDecision).where(RouteDecision.post_id.in_(post_ids)))
     _delete(session, delete(Enrichment).where(Enrichment.post_id.in_(post_ids)))

@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from engage.facts import RoutingFacts
-from storage.models import Author, AuditEvent, CustomerLink, Enrichment, Post, QueueItem, RouteDecision
+from storage.models import Author, AuditEvent, CustomerLink, Enrichment, ItemPost, Post, QueueItem, RouteDecision
 from storage.models.crm import LINKED_STATUSES
 from storage.repo.dialect import upsert_insert
 
@@ -63,6 +63,7 @@ def _facts(post: Post, author: Author, enrichment: Enrichment, customer_id: int 
         products=tuple(enrichment.products or ()),
         customer_id=customer_id,
         own_account=own_account(post.platform, author.handle),
+        conversation=f"{post.platform}:{post.conversation_id or post.external_id}",
     )
 
 
@@ -82,6 +83,31 @@ def queue_items_for_posts(session: Session, *, post_ids: Sequence[int]) -> dict[
     return {item.post_id: item for item in items}
 
 
+def open_item_of_conversation(session: Session, *, conversation: str | None, post_id: int) -> QueueItem | None:
+    """The conversation's open item (not resolved) that another post started, if any."""
+    if not conversation:
+        return None
+    return session.scalar(select(QueueItem).where(
+        QueueItem.conversation_key == conversation, QueueItem.state != "resolved", QueueItem.post_id != post_id
+    ).order_by(QueueItem.id))
+
+
+def attach_to_item(session: Session, *, item: QueueItem, post_id: int, priority: int, rule: str,
+                   reasons: list[str], now: datetime) -> str:
+    """A later post of the same conversation joins the open item (which takes the more urgent priority)."""
+    if session.get(ItemPost, (item.id, post_id)) is not None:
+        return "unchanged"
+    session.add(ItemPost(item_id=item.id, post_id=post_id))
+    before = item.priority
+    item.priority, item.updated_at = min(item.priority, priority), now
+    session.add(item)
+    session.add(AuditEvent(actor="router", action="attached", item_id=item.id, at=now,
+                           detail={"post": post_id, "rule": rule, "reasons": reasons,
+                                   **({"priority": {"from": before, "to": item.priority}}
+                                      if item.priority != before else {})}))
+    return "attached"
+
+
 def place_in_queue(
     session: Session,
     *,
@@ -94,13 +120,14 @@ def place_in_queue(
     tags: list[str],
     sla: timedelta | None,
     now: datetime,
+    conversation: str | None = None,
 ) -> str:
     """Create the post's queue item, or update it while nobody has touched it. Returns what happened."""
     due_at = now + sla if sla else None
     if existing is None:
         item = QueueItem(
             post_id=post_id, team=team, priority=priority, rule=rule, reasons=reasons, tags=tags,
-            due_at=due_at, created_at=now, updated_at=now,
+            due_at=due_at, created_at=now, updated_at=now, conversation_key=conversation,
         )
         session.add(item)
         session.flush()
