@@ -83,7 +83,8 @@ def test_a_support_item_from_claim_to_resolved_through_the_api(store, engine) ->
         assert moved.status_code == 200 and moved.json()["item"]["state"] == state, moved.text
     history = support.get(f"/api/items/{item}").json()["history"]
     assert [(h["actor"], h["action"]) for h in history] == [
-        ("router", "queued"), ("router", "attached"), ("support", "claim"), ("support", "note"), ("support", "snooze"), ("support", "wake"),
+        ("router", "queued"), ("router", "attached"), ("support", "claim"), ("support", "note"), ("support", "snooze"),
+        ("support", "wake"),
         ("support", "reply"), ("support", "resolve"), ("support", "reopen"), ("support", "resolve")]
     assert history[2]["note"] == "on it" and history[2]["from"] == "new" and history[2]["to"] == "assigned"
     assert support.get(f"/api/items/{item}").json()["notes"][0]["author"] == "support"
@@ -241,3 +242,26 @@ def test_one_item_per_conversation(store, engine, tmp_path) -> None:
     route_pending(engine, more)
     items = support.get("/api/queue").json()["items"]
     assert len(items) == 2  # the resolved item stays closed; the new post opens a new one
+
+
+def test_the_pr_view_ranks_by_reach_then_negativity(tmp_path, engine) -> None:
+    posts = write_jsonl(tmp_path / "pr.jsonl", [
+        replay_line(1, text="the aura 12 is awful, avoid, so disappointed", author={"id": "a", "handle": "small",
+                                                                                    "followers": 20000}),
+        replay_line(2, text="the aura 12 is a disaster, terrible, worst phone ever, awful",
+                    author={"id": "b", "handle": "big", "followers": 90000}),
+        replay_line(3, text="the aura 12 is bad", author={"id": "c", "handle": "mid", "followers": 50000}),
+    ])
+    settings = replay_settings(tmp_path, [posts])
+    collect(engine, settings)
+    enrich_pending(engine, settings)
+    route_pending(engine, settings)
+    add_user(engine, "pr", "pr")
+    client = api(settings, engine, "pr")
+    by_reach = [i["author_handle"] for i in client.get("/api/queue", params={"team": "pr", "order": "reach"}
+                                                       ).json()["items"]]
+    assert by_reach == ["big", "mid", "small"]
+    browser = TestClient(create_app(settings, engine))
+    web_sign_in(browser, engine, "pr")
+    page = browser.get("/queue?team=pr").text  # PR's page defaults to reach
+    assert page.index("@big") < page.index("@mid") < page.index("@small")

@@ -37,12 +37,14 @@ def queue(
     tag: Annotated[str | None, Query(max_length=64)] = None,
     assignee: Annotated[str | None, Query(max_length=64)] = None,
     overdue: Annotated[bool, Query(description="Only open items past their due time.")] = False,
+    order: Annotated[str, Query(pattern="^(urgency|reach)$", description="urgency (priority, due time) or reach "
+                                "(followers, then most negative): PR's view.")] = "urgency",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     """Queue items, most urgent first, filtered by any of the parameters given."""
     where = QueueFilter(team=team, state=state, platform=platform, product=product, sentiment=sentiment, tag=tag,
-                        assignee=assignee, overdue=overdue)
+                        assignee=assignee, overdue=overdue, order=order)
     rows = list_queue(session, where=where, limit=limit, offset=offset)
     return {
         "total": count_queue(session, where=where),

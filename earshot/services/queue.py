@@ -49,6 +49,7 @@ class QueueFilter:
     tag: str | None = None
     assignee: str | None = None
     overdue: bool = False  # open items past their due time
+    order: str = "urgency"  # urgency: priority, due time, age; reach: PR's view, widest-reaching and most negative first
 
 
 OPEN_STATES = ("new", "assigned", "replied", "snoozed", "escalated")
@@ -72,11 +73,16 @@ def list_queue(
         .outerjoin(Enrichment, Enrichment.post_id == Post.id)
         .outerjoin(link, link.c.author_id == Author.id)
         .outerjoin(Customer, Customer.id == link.c.customer_id)
-        .order_by(QueueItem.priority, QueueItem.due_at, Post.created_at, QueueItem.id)
         .limit(limit)
         .offset(offset)
     )
-    query = _apply(query, _merged(where, team, state))
+    where = _merged(where, team, state)
+    if where.order == "reach":
+        query = query.order_by(Author.followers.desc(), func.coalesce(Enrichment.sentiment_score, 0.0),
+                               QueueItem.priority, QueueItem.id)
+    else:
+        query = query.order_by(QueueItem.priority, QueueItem.due_at, Post.created_at, QueueItem.id)
+    query = _apply(query, where)
     return [_row(*columns) for columns in session.execute(query)]
 
 

@@ -47,19 +47,21 @@ def queue_page(
     tag: Annotated[str | None, Query(max_length=64)] = None,
     assignee: Annotated[str | None, Query(max_length=64)] = None,
     overdue: bool = False,
+    order: Annotated[str | None, Query(pattern="^(urgency|reach)$")] = None,
 ) -> HTMLResponse:
     per_page = 50
     where = QueueFilter(team=team or None, state=state or None, platform=platform or None, product=product or None,
-                        sentiment=sentiment or None, tag=tag or None, assignee=assignee or None, overdue=overdue)
+                        sentiment=sentiment or None, tag=tag or None, assignee=assignee or None, overdue=overdue,
+                        order=order or ("reach" if team == "pr" else "urgency"))  # PR's view: reach first
     rows = list_queue(session, where=where, limit=per_page, offset=(page - 1) * per_page)
     total = count_queue(session, where=where)
-    filters = {k: v for k, v in where.__dict__.items() if v and k != "team"}
+    filters = {k: v for k, v in where.__dict__.items() if v and k not in ("team", "order")}
     return templates.TemplateResponse(
         request,
         "queue.html",
         {**header_context(session), "page_name": "queue", "rows": rows, "team": team, "total": total, "page": page,
          "pages": max(1, -(-total // per_page)), "filters": filters,
-         "query": urlencode({**filters, "team": team or ""})},
+         "query": urlencode({**filters, "team": team or "", "order": where.order}), "order": where.order},
     )
 
 
