@@ -7,9 +7,9 @@ are the check (`earshot eval churn`), and there are too few of them to fit twelv
 
 import math
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
-from crm.facts import CustomerFacts
+from crm.facts import POLARITY, CustomerFacts, start_of
 
 WINDOW = timedelta(days=90)
 TREND_RECENT = timedelta(days=30)
@@ -28,7 +28,6 @@ WEIGHTS = {
     "recent_purchase": -1.0,
 }
 CAPS = {"negative_posts": 3, "complaints": 3, "open_cases": 2}
-_POLARITY = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}
 
 
 @dataclass(frozen=True)
@@ -64,9 +63,9 @@ def churn_risk(facts: CustomerFacts, *, as_of: datetime | None = None) -> tuple[
     if trend := _falling_sentiment(facts, now):
         add("falling_sentiment", trend)
     days = [p.day for p in facts.purchases if p.day]
-    if days and now - _start_of(max(days)) > LAPSED:
+    if days and now - start_of(max(days)) > LAPSED:
         add("lapsed", f"no purchase since {max(days).isoformat()}")
-    if days and now - _start_of(max(days)) <= WINDOW:
+    if days and now - start_of(max(days)) <= WINDOW:
         add("recent_purchase", f"bought on {max(days).isoformat()}")
     if praise := [p for p in recent if p.is_referral or p.purchase_stage == "recommending"]:
         add("recommended", "recommended our products", praise)
@@ -76,9 +75,9 @@ def churn_risk(facts: CustomerFacts, *, as_of: datetime | None = None) -> tuple[
 
 def _falling_sentiment(facts: CustomerFacts, now: datetime) -> str | None:
     """Mean polarity of the last 30 days at least 0.5 below that of the 60 days before."""
-    scored = [p for p in facts.posts if p.sentiment in _POLARITY and now - WINDOW <= p.at <= now]
-    recent = [_POLARITY[p.sentiment] for p in scored if p.at > now - TREND_RECENT]
-    earlier = [_POLARITY[p.sentiment] for p in scored if p.at <= now - TREND_RECENT]
+    scored = [p for p in facts.posts if p.sentiment in POLARITY and now - WINDOW <= p.at <= now]
+    recent = [POLARITY[p.sentiment] for p in scored if p.at > now - TREND_RECENT]
+    earlier = [POLARITY[p.sentiment] for p in scored if p.at <= now - TREND_RECENT]
     if not recent or not earlier:
         return None
     before, after = sum(earlier) / len(earlier), sum(recent) / len(recent)
@@ -88,6 +87,3 @@ def _falling_sentiment(facts: CustomerFacts, now: datetime) -> str | None:
 def reasons_json(reasons: list[Reason]) -> list[dict]:
     return [{**asdict(r), "post_ids": list(r.post_ids)} for r in reasons]
 
-
-def _start_of(day) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)

@@ -1,7 +1,7 @@
 """What the CRM models read about one customer: purchases, support cases, their linked authors' posts, CRM status."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 
 @dataclass(frozen=True)
@@ -40,3 +40,11 @@ class CustomerFacts:
     purchases: tuple[PurchaseFact, ...] = ()
     cases: tuple[CaseFact, ...] = ()
     posts: tuple[PostFact, ...] = field(default_factory=tuple)
+
+
+POLARITY = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}  # a sentiment label as a number, for means
+
+
+def start_of(day: date) -> datetime:
+    """A CRM date as the UTC instant it begins, to compare with post times."""
+    return datetime.combine(day, time(), tzinfo=UTC)

@@ -12,9 +12,9 @@ The rules, replayed in time order:
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
-from crm.facts import CustomerFacts, PostFact
+from crm.facts import CustomerFacts, PostFact, start_of
 
 STAGES = ("prospect", "customer", "repeat_customer", "advocate", "at_risk", "churned")
 _RANK = {"prospect": 0, "customer": 1, "repeat_customer": 2, "advocate": 3}
@@ -38,7 +38,7 @@ def lifecycle(facts: CustomerFacts) -> list[Transition]:
     tracker = _Tracker()
     crm_days = {(p.sku, p.day) for p in facts.purchases if p.day}
     events: list[tuple[datetime, int, object]] = [
-        (_start_of(p.day), 0, p) for p in facts.purchases if p.day
+        (start_of(p.day), 0, p) for p in facts.purchases if p.day
     ] + [(post.at, 1, post) for post in facts.posts]
     for at, _, event in sorted(events, key=lambda e: (e[0], e[1])):
         if isinstance(event, PostFact):
@@ -113,11 +113,7 @@ def _risk_reason(post: PostFact, recent_complaints: int) -> str | None:
 
 
 def _in_crm(post: PostFact, crm_days: set) -> bool:
-    """A purchase the post tells of that the CRM already has (same product, within two weeks)."""
-    return any(sku in post.products and day and abs(_start_of(day) - post.at) <= SAME_PURCHASE
-               for sku, day in crm_days) if post.products else any(
-        day and abs(_start_of(day) - post.at) <= SAME_PURCHASE for _, day in crm_days)
-
-
-def _start_of(day) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
+    """A purchase the post tells of that the CRM already has (the same product, or any when the post names none,
+    within two weeks)."""
+    return any((not post.products or sku in post.products) and abs(start_of(day) - post.at) <= SAME_PURCHASE
+               for sku, day in crm_days)

@@ -112,7 +112,11 @@ def test_refresh_stage_stores_stages_transitions_and_only_redoes_what_changed(tm
                                  .order_by(LifecycleTransition.at)).all()
         assert causes == ["purchase", "post"]
     assert refresh_customers(engine).counts["refreshed"] == 0  # nothing changed
-    assert refresh_customers(engine, everyone=True).counts["refreshed"] == 2
+    refreshed = CliRunner().invoke(app, ["--config", str(tmp_path / "earshot.toml"), "customers", "refresh", "--all"],
+                                   env={"EARSHOT_DATABASE_URL": settings.database_url})
+    assert refreshed.exit_code == 0, refreshed.output
+    said = " ".join(refreshed.output.split())
+    assert "customers refreshed: 2 (stages: at_risk 1, churned 1; churn risk ≥ 0.5: 1)" in said
     with session_scope(engine) as session:  # recomputed whole: no duplicated history (two moves each)
         assert len(session.scalars(select(LifecycleTransition)).all()) == 4
     result = CliRunner().invoke(app, ["--config", str(tmp_path / "earshot.toml"), "eval", "churn", "--json"],

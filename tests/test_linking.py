@@ -264,3 +264,16 @@ def test_enrich_looks_authors_up_again_only_after_the_crm_changes(tmp_path, engi
     import_customers(engine, write_jsonl(tmp_path / "crm.jsonl", CRM))
     enrich_pending(engine, settings, rerun=True)
     assert checked_at() > first and statuses(engine)["s"][1] == "proposed"
+
+
+def test_earshot_link_looks_up_authors_known_before_the_crm_import(tmp_path, engine, settings) -> None:
+    with session_scope(engine) as session:
+        session.add_all([Author(platform="x", external_id=e, handle=h, display_name=n, bio=b, location=loc)
+                         for e, h, n, b, loc in AUTHORS])
+    import_customers(engine, write_jsonl(tmp_path / "crm.jsonl", CRM))
+    assert statuses(engine) == {}  # an import links nobody by itself
+    result = CliRunner().invoke(app, ["--config", str(tmp_path / "earshot.toml"), "link"],
+                                env={"EARSHOT_DATABASE_URL": settings.database_url})
+    assert result.exit_code == 0, result.output
+    assert "3 new links or proposals" in result.output
+    assert {a: s for a, (_, s) in statuses(engine).items()} == {"a1": "auto", "a2": "auto", "a3": "proposed"}

@@ -1,6 +1,5 @@
 """`earshot link` (every author against the CRM) and `earshot links …` (review proposed links: confirm, reject)."""
 
-import getpass
 import json
 from typing import Annotated, Optional
 
@@ -10,20 +9,13 @@ from rich.table import Table
 
 from earshot.cli.app import app, links_app
 from earshot.cli.progress import progress_bar
-from earshot.cli.state import console, state
+from earshot.cli.state import console, default_actor, state
 from earshot.services.links import decide_link, link_detail, link_json, review_page
 from enrich.link_step import link_all_authors
 from storage.engine import session_scope
 
 ActorOption = Annotated[str, typer.Option("--as", help="Who decides (kept in the audit trail).")]
 NoteOption = Annotated[Optional[str], typer.Option("--note", help="Why, for the audit trail.")]
-
-
-def _default_actor() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "cli"
 
 
 @app.command("link")
@@ -71,7 +63,7 @@ def links_show(ctx: typer.Context, link_id: Annotated[int, typer.Argument(help="
 
 def _decide(ctx: typer.Context, link_id: int, decision: str, actor: str, note: str | None) -> None:
     with session_scope(state(ctx).engine) as session:
-        view = decide_link(session, link_id=link_id, decision=decision, actor=actor or _default_actor(), note=note)
+        view = decide_link(session, link_id=link_id, decision=decision, actor=actor or default_actor(), note=note)
     console.print(escape(f"link {view.id}: {view.platform}:@{view.handle} ↔ {view.customer_id} "
                          f"{view.customer_name} is now {view.status}"))
 

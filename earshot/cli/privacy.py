@@ -5,8 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from earshot.cli.app import app
-from earshot.cli.links import _default_actor
-from earshot.cli.state import console, state
+from earshot.cli.state import console, default_actor, state
 from earshot.services.privacy import forget
 from storage.engine import session_scope
 
@@ -20,6 +19,6 @@ def forget_command(
 ) -> None:
     """Erase a customer (CRM record, linked authors and their posts) or an author, in one transaction."""
     with session_scope(state(ctx).engine) as session:
-        counts = forget(session, actor=actor or _default_actor(), customer=customer, author=author)
+        counts = forget(session, actor=actor or default_actor(), customer=customer, author=author)
     done = ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in sorted(counts.items()) if count)
     console.print(f"erased: {done or 'nothing else held'}; an erasure record was kept (not what was erased)")

@@ -1,5 +1,6 @@
 """What every command shares: settings and the engine, built lazily from --config and the environment."""
 
+import getpass
 import logging
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -48,3 +49,11 @@ def configure_logging(verbose: bool) -> None:
     )
     for noisy in ("alembic", "httpx", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def default_actor() -> str:
+    """Who a CLI action is recorded as when `--as` is not given: the login name."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"

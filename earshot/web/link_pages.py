@@ -1,6 +1,7 @@
 """HTML pages for link review: proposed author <-> customer links with their evidence, confirm or reject."""
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -50,11 +51,5 @@ def decide_from_page(
         raise HTTPException(status_code=404, detail=str(exc)) from exc
     except EarshotError as exc:
         session.rollback()
-        return RedirectResponse(f"/links?status={back}&error={_quote(str(exc))}", status_code=303)
+        return RedirectResponse(f"/links?status={back}&error={quote(str(exc)[:300])}", status_code=303)
     return RedirectResponse(f"/links?status={back}&done={link_id}", status_code=303)
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text[:300])

@@ -5,7 +5,7 @@ A method reads one author profile and the batch's `CustomerDirectory` and yields
 """
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import ClassVar
 
@@ -70,32 +70,38 @@ class HandleOnOtherPlatform(LinkMethod):
                                  listed_on=platforms)
 
 
+class _ContactInBio(LinkMethod):
+    """A contact detail of the customer's written in the author's bio; shared by several customers, it is split."""
+
+    CONFIDENCE: ClassVar[float]
+    found_in: ClassVar[Callable[[str | None], list[str]]]  # the bio's values of this kind, normalised
+    lookup: ClassVar[str]  # the CustomerDirectory method that finds their owners
+    evidence: ClassVar[str]
+
+    def candidates(self, author: AuthorProfile, directory: CustomerDirectory) -> Iterator[LinkCandidate]:
+        for value in type(self).found_in(author.bio):
+            owners = getattr(directory, self.lookup)(value)
+            for customer in owners:
+                yield _candidate(self.name, author, customer, self.CONFIDENCE / len(owners),
+                                 **{self.evidence: value})
+
+
 @link_methods.register
-class EmailInBio(LinkMethod):
+class EmailInBio(_ContactInBio):
     """The customer's e-mail address written in the author's bio."""
 
     name = "email_in_bio"
     CONFIDENCE = 0.99
-
-    def candidates(self, author: AuthorProfile, directory: CustomerDirectory) -> Iterator[LinkCandidate]:
-        for email in emails_in(author.bio):
-            owners = directory.by_email(email)
-            for customer in owners:
-                yield _candidate(self.name, author, customer, self.CONFIDENCE / len(owners), email=email)
+    found_in, lookup, evidence = staticmethod(emails_in), "by_email", "email"
 
 
 @link_methods.register
-class WebsiteInBio(LinkMethod):
+class WebsiteInBio(_ContactInBio):
     """The customer's personal website written in the author's bio."""
 
     name = "website_in_bio"
     CONFIDENCE = 0.97
-
-    def candidates(self, author: AuthorProfile, directory: CustomerDirectory) -> Iterator[LinkCandidate]:
-        for website in websites_in(author.bio):
-            owners = directory.by_website(website)
-            for customer in owners:
-                yield _candidate(self.name, author, customer, self.CONFIDENCE / len(owners), website=website)
+    found_in, lookup, evidence = staticmethod(websites_in), "by_website", "website"
 
 
 @link_methods.register

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlmodel import Session
 
+from crm.facts import POLARITY
 from storage.models import Customer, CustomerLink, Enrichment, Post, Purchase
 from storage.models.crm import LINKED_STATUSES
 
 BATCH = 1000
-_POLARITY = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}
 
 
 @dataclass(frozen=True)
@@ -120,8 +120,8 @@ def _social(session: Session, ids: list[int]) -> dict[int, dict]:
     for customer_id, sentiment, age_band, city, country, channel in rows:
         facts = found.setdefault(customer_id, {"posts": 0, "heard_via": []})
         facts["posts"] += 1
-        if sentiment in _POLARITY:
-            polarity[customer_id].append(_POLARITY[sentiment])
+        if sentiment in POLARITY:
+            polarity[customer_id].append(POLARITY[sentiment])
         for key, value in (("age_band", age_band), ("stated_city", city), ("stated_country", country)):
             if value and key not in facts:  # newest first: the latest statement wins
                 facts[key] = value
