@@ -5,7 +5,9 @@ from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from config.registry import Registry
+from crm.lifecycle import STAGES as LIFECYCLE_STAGES
 from engage.facts import RoutingFacts
+from enrich.vocabulary import COMPLAINT_CATEGORIES, PURCHASE_STAGES, SENTIMENT_LABELS
 
 
 class Condition(ABC):
@@ -55,13 +57,18 @@ class _Flag(Condition):
 
 
 class _OneOf(Condition):
-    """`name = "a"` or `name = ["a", "b"]` compared with one text fact."""
+    """`name = "a"` or `name = ["a", "b"]` compared with one text fact (from `allowed`, when it is a closed set)."""
 
     fact: ClassVar[str]
+    allowed: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def parse(cls, value: Any) -> frozenset[str]:
-        return _lowercase_strings(value)
+        values = _lowercase_strings(value)
+        unknown = sorted(values - set(cls.allowed)) if cls.allowed else []
+        if unknown:
+            raise ValueError(f"unknown value(s) {', '.join(unknown)}; use one of {', '.join(cls.allowed)}")
+        return values
 
     def check(self, facts: RoutingFacts) -> str | None:
         actual = getattr(facts, self.fact)
@@ -86,7 +93,11 @@ class _Threshold(Condition):
             return None
         holds = actual >= self.value if self.at_least else actual <= self.value
         sign = ">=" if self.at_least else "<="
-        return f"{self.fact.replace('_', ' ')} {actual:,} {sign} {self.value:,}" if holds else None
+        return f"{self.fact.replace('_', ' ')} {_number(actual)} {sign} {_number(self.value)}" if holds else None
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 class _Words(Condition):
@@ -109,6 +120,7 @@ class _Words(Condition):
 class Sentiment(_OneOf):
     name = "sentiment"
     fact = "sentiment_label"
+    allowed = SENTIMENT_LABELS
 
 
 @conditions.register
@@ -127,6 +139,7 @@ class Language(_OneOf):
 class ComplaintCategory(_OneOf):
     name = "complaint_category"
     fact = "complaint_category"
+    allowed = COMPLAINT_CATEGORIES
 
 
 @conditions.register
@@ -162,6 +175,54 @@ class MentionsProduct(_Flag):
     name = "mentions_product"
     fact = "products"
     describe = "mentions one of our products"
+
+
+@conditions.register
+class PurchaseStage(_OneOf):
+    name = "purchase_stage"
+    fact = "purchase_stage"
+    allowed = PURCHASE_STAGES
+
+
+@conditions.register
+class Churn(_Flag):
+    name = "churn"
+    fact = "is_churn"
+    describe = "a churn signal (cancelling, returning or switching)"
+
+
+@conditions.register
+class Referral(_Flag):
+    name = "referral"
+    fact = "is_referral"
+    describe = "recommends us to others"
+
+
+@conditions.register
+class LifecycleStage(_OneOf):
+    name = "lifecycle"
+    fact = "lifecycle_stage"
+    allowed = LIFECYCLE_STAGES
+
+
+@conditions.register
+class CustomerSegment(_OneOf):
+    name = "segment"
+    fact = "customer_segment"
+
+
+@conditions.register
+class MinCustomerValue(_Threshold):
+    name = "min_value"
+    fact = "customer_value"
+    at_least = True
+
+
+@conditions.register
+class MinChurnRisk(_Threshold):
+    name = "min_churn_risk"
+    fact = "churn_risk"
+    at_least = True
 
 
 @conditions.register

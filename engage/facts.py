@@ -18,7 +18,14 @@ class RoutingFacts:
     complaint_category: str | None = None
     is_question: bool = False
     products: tuple[str, ...] = field(default_factory=tuple)
+    purchase_stage: str | None = None
+    is_churn: bool = False
+    is_referral: bool = False
     customer_id: int | None = None
+    lifecycle_stage: str | None = None  # the linked customer's, from the CRM models
+    customer_segment: str | None = None
+    customer_value: float | None = None  # lifetime value from the CRM
+    churn_risk: float | None = None
     own_account: bool = False
     conversation: str | None = None  # "platform:thread root id": one queue item per conversation
 

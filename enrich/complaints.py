@@ -14,9 +14,10 @@ from enrich.base import EnrichContext, Enricher, EnrichItem, enrichers
 from enrich.sentiment.linear import shared_featurizer
 from enrich.text_classifier import load_classifier
 from enrich.text_matching import Lexicon, blank_pipeline, docs_of
+from enrich.vocabulary import COMPLAINT_CATEGORIES
 
 LEXICON = Path(__file__).parent / "lexicons" / "complaints.toml"
-CATEGORIES = ("battery", "defect", "software", "shipping", "billing", "service", "other")
+CATEGORIES = COMPLAINT_CATEGORIES
 CUE_COLUMNS = (*(f"lexicon_{category}" for category in CATEGORIES), "product_named")
 
 

@@ -14,10 +14,11 @@ import numpy as np
 from enrich.base import EnrichContext, Enricher, EnrichItem, enrichers
 from enrich.sentiment.linear import shared_featurizer
 from enrich.text_classifier import load_classifier
-from enrich.text_matching import docs_of, Lexicon, blank_pipeline, longest_matches, phrase_matcher
+from enrich.text_matching import Lexicon, blank_pipeline, docs_of, longest_matches, phrase_matcher
+from enrich.vocabulary import PURCHASE_STAGES
 
 LEXICONS = Path(__file__).parent / "lexicons"
-STAGES = ("considering", "purchased", "returned", "recommending")
+STAGES = PURCHASE_STAGES
 CUE_COLUMNS = (*(f"lexicon_{stage}" for stage in STAGES), "product_named", "price_stated", "store_named")
 NO_STAGE = "none"
 _PRICE = re.compile(

@@ -265,3 +265,27 @@ def test_the_pr_view_ranks_by_reach_then_negativity(tmp_path, engine) -> None:
     web_sign_in(browser, engine, "pr")
     page = browser.get("/queue?team=pr").text  # PR's page defaults to reach
     assert page.index("@big") < page.index("@mid") < page.index("@small")
+
+
+def test_rules_route_on_what_the_crm_says_about_the_customer(tmp_path, engine) -> None:
+    with session_scope(engine) as session:
+        import_catalog(session, entries=[CatalogEntry(sku="NV-A12", name="Nordvik Aura 12", aliases=["aura 12"])])
+    import_customers(engine, write_jsonl(tmp_path / "crm.jsonl", [
+        {**CUSTOMER, "lifetime_value": 12_000.0, "segment": "enterprise"},
+        {"id": "C8", "name": "Olle Berg", "handles": {"x": "olle"}, "lifetime_value": 90.0}]))
+    posts = write_jsonl(tmp_path / "posts.jsonl", [
+        replay_line(1, text="my aura 12 battery died again", author={"id": "m", "handle": "maja_h"}),
+        replay_line(2, text="my aura 12 battery died again", author={"id": "o", "handle": "olle"}),
+    ])
+    settings = replay_settings(tmp_path, [posts], rules=[
+        {"name": "key-accounts", "when": {"linked": True, "min_value": 5000, "segment": "enterprise"},
+         "team": "support", "priority": 1, "tags": ["key-account"]},
+        {"name": "rest", "when": {}, "team": "support", "priority": 3}])
+    collect(engine, settings)
+    enrich_pending(engine, settings)
+    route_pending(engine, settings)
+    add_user(engine, "support", "support")
+    items = {i["author_handle"]: i for i in api(settings, engine, "support").get("/api/queue").json()["items"]}
+    assert (items["maja_h"]["rule"], items["maja_h"]["priority"]) == ("key-accounts", 1)
+    assert "customer value 12,000 >= 5,000" in items["maja_h"]["reasons"]
+    assert (items["olle"]["rule"], items["olle"]["priority"]) == ("rest", 3)

@@ -26,6 +26,9 @@ def facts(**kwargs) -> RoutingFacts:
         ({"sentiment": []}, "rule 'r': when.sentiment: must be a string or a list of strings"),
         ({"keywords": "refund"}, "rule 'r': when.keywords: must be a non-empty list of strings"),
         ({"folowers": 3}, "rule 'r': when.folowers: unknown routing condition 'folowers'; allowed:"),
+        ({"lifecycle": ["vip"]}, "rule 'r': when.lifecycle: unknown value(s) vip; use one of prospect, customer"),
+        ({"purchase_stage": "bought"}, "rule 'r': when.purchase_stage: unknown value(s) bought; use one of"),
+        ({"min_value": True}, "rule 'r': when.min_value: must be a number (got True)"),
     ],
 )
 def test_invalid_rules_name_the_rule_and_field(when: dict, message: str) -> None:
@@ -70,6 +73,13 @@ def test_no_rule_matching_means_not_queued() -> None:
         ({"min_score": 0.5}, {"sentiment_score": 0.8}, {"sentiment_score": None}),
         ({"keywords": ["refund", "lawsuit"]}, {"text": "I want a REFUND now"}, {"text": "refunds are slow"}),
         ({"bio_keywords": ["reporter"]}, {"author_bio": "Tech reporter at The Ledger"}, {"author_bio": None}),
+        ({"purchase_stage": "returned"}, {"purchase_stage": "returned"}, {"purchase_stage": "purchased"}),
+        ({"churn": True}, {"is_churn": True}, {"is_churn": False}),
+        ({"referral": True}, {"is_referral": True}, {"is_referral": False}),
+        ({"lifecycle": ["at_risk", "advocate"]}, {"lifecycle_stage": "at_risk"}, {"lifecycle_stage": None}),
+        ({"segment": "enterprise"}, {"customer_segment": "Enterprise"}, {"customer_segment": "consumer"}),
+        ({"min_value": 5000}, {"customer_value": 12_500.0}, {"customer_value": 4_999.0}),
+        ({"min_churn_risk": 0.6}, {"churn_risk": 0.71}, {"churn_risk": None}),
     ],
 )
 def test_each_condition(when: dict, matching: dict, not_matching: dict) -> None:

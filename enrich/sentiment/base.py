@@ -6,8 +6,9 @@ from typing import ClassVar
 
 from config.registry import Registry
 from config.settings import Settings
+from enrich.vocabulary import SENTIMENT_LABELS
 
-LABELS = ("negative", "neutral", "positive")
+LABELS = SENTIMENT_LABELS
 
 
 @dataclass(frozen=True)

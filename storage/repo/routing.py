@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from engage.facts import RoutingFacts
-from storage.models import Author, AuditEvent, CustomerLink, Enrichment, ItemPost, Post, QueueItem, RouteDecision
+from storage.models import Author, AuditEvent, Customer, CustomerLink, Enrichment, ItemPost, Post, QueueItem, RouteDecision
 from storage.models.crm import LINKED_STATUSES
 from storage.repo.dialect import upsert_insert
 
@@ -41,11 +41,13 @@ def _facts_query():
         .where(CustomerLink.author_id == Post.author_id, CustomerLink.status.in_(LINKED_STATUSES))
         .scalar_subquery()
     )
-    return (select(Post, Author, Enrichment, linked_customer.label("customer_id"))
-            .join(Author, Author.id == Post.author_id).join(Enrichment, Enrichment.post_id == Post.id))
+    linked = linked_customer.label("customer_id")
+    return (select(Post, Author, Enrichment, Customer)
+            .join(Author, Author.id == Post.author_id).join(Enrichment, Enrichment.post_id == Post.id)
+            .outerjoin(Customer, Customer.id == linked))
 
 
-def _facts(post: Post, author: Author, enrichment: Enrichment, customer_id: int | None,
+def _facts(post: Post, author: Author, enrichment: Enrichment, customer: Customer | None,
            own_account: Callable[[str, str | None], bool]) -> RoutingFacts:
     return RoutingFacts(
         post_id=post.id,
@@ -61,7 +63,14 @@ def _facts(post: Post, author: Author, enrichment: Enrichment, customer_id: int 
         complaint_category=enrichment.complaint_category,
         is_question=enrichment.is_question,
         products=tuple(enrichment.products or ()),
-        customer_id=customer_id,
+        purchase_stage=enrichment.purchase_stage,
+        is_churn=enrichment.is_churn,
+        is_referral=enrichment.is_referral,
+        customer_id=customer.id if customer else None,
+        lifecycle_stage=customer.lifecycle_stage if customer else None,
+        customer_segment=customer.segment if customer else None,
+        customer_value=customer.lifetime_value if customer else None,
+        churn_risk=customer.churn_risk if customer else None,
         own_account=own_account(post.platform, author.handle),
         conversation=f"{post.platform}:{post.conversation_id or post.external_id}",
     )
