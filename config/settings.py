@@ -116,11 +116,17 @@ class ShareSettings(BaseModel):
 
 
 class TeamSettings(BaseModel):
-    """A team that works a queue; its lead gets the items that break their SLA."""
+    """A team that works a queue: its lead gets the items that break their SLA; `auto_assign` hands new items to
+    available agents in turn; `approve_replies` holds each reply until a second person approves it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     lead: str | None = Field(default=None, max_length=64)
+    auto_assign: bool = False
+    approve_replies: bool = False
+
+
+DEFAULT_TEAMS = {"pr": TeamSettings(approve_replies=True), "support": TeamSettings()}
 
 
 CANNED_PLACEHOLDERS = ("first_name", "customer_name", "handle", "product", "case")
@@ -221,7 +227,7 @@ class Settings(BaseSettings):
     linking: LinkingSettings = Field(default_factory=LinkingSettings)
     share: ShareSettings = Field(default_factory=ShareSettings)
     engage: EngageSettings = Field(default_factory=EngageSettings)
-    teams: dict[str, TeamSettings] = Field(default_factory=dict)
+    teams: dict[str, TeamSettings] = Field(default_factory=lambda: dict(DEFAULT_TEAMS))
     collect: CollectSettings = Field(default_factory=CollectSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     x: XSettings = Field(default_factory=XSettings)

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from config.settings import Settings
 from crm.refresh import refresh_customers
+from engage.assignment import assign_waiting
 from engage.router import route_pending
 from engage.sla import escalate_overdue
 from enrich.pipeline import enrich_pending
@@ -51,12 +52,14 @@ def run_collect_job(target_name: str) -> None:
 
 
 def run_drain_job() -> None:
-    """Enrich and route whatever collection stored since the last drain, escalate items past their SLA, then
-    refresh the customer models of whoever changed (called by the scheduler)."""
+    """Enrich and route whatever collection stored since the last drain, escalate items past their SLA, hand new
+    items to available agents (teams with auto_assign), then refresh the customer models of whoever changed (called
+    by the scheduler)."""
     runtime = _require_runtime()
     enrich_pending(runtime.engine, runtime.settings, should_stop=runtime.stopping.is_set)
     route_pending(runtime.engine, runtime.settings, should_stop=runtime.stopping.is_set)
     escalate_overdue(runtime.engine, runtime.settings)
+    assign_waiting(runtime.engine, runtime.settings)
     refresh_customers(runtime.engine)
 
 

@@ -289,3 +289,47 @@ def test_rules_route_on_what_the_crm_says_about_the_customer(tmp_path, engine) -
     assert (items["maja_h"]["rule"], items["maja_h"]["priority"]) == ("key-accounts", 1)
     assert "customer value 12,000 >= 5,000" in items["maja_h"]["reasons"]
     assert (items["olle"]["rule"], items["olle"]["priority"]) == ("rest", 3)
+
+
+def test_tags_are_added_and_removed_with_the_change_in_the_history(store, engine) -> None:
+    support = api(store, engine, "support")
+    item = first_item(support)
+    tagged = support.post(f"/api/items/{item}/tags", json={"add": ["VIP", "press-risk"], "remove": []})
+    assert tagged.status_code == 200 and {"vip", "press-risk"} <= set(tagged.json()["item"]["tags"])
+    assert [i["id"] for i in support.get("/api/queue", params={"tag": "vip"}).json()["items"]] == [item]
+    untagged = support.post(f"/api/items/{item}/tags", json={"remove": ["vip"]}).json()
+    assert "vip" not in untagged["item"]["tags"] and "press-risk" in untagged["item"]["tags"]
+    changes = [(h["added"], h["removed"]) for h in untagged["history"] if h["action"] == "tags"]
+    assert changes == [(["press-risk", "vip"], []), ([], ["vip"])]
+    bad = support.post(f"/api/items/{item}/tags", json={"add": ["<b>x</b>"]})
+    assert bad.status_code == 422 and "not allowed" in bad.json()["detail"]
+    system = support.post(f"/api/items/{item}/tags", json={"add": ["awaiting-approval"]})
+    assert system.status_code == 409
+    browser = TestClient(create_app(store, engine))
+    csrf = web_sign_in(browser, engine, "support")
+    browser.post(f"/items/{item}/tags", data={"add": "callback, legal", "csrf_token": csrf})
+    page = browser.get(f"/items/{item}").text
+    assert 'value="legal"' in page and 'value="callback"' in page  # each with its remove button
+
+
+def test_availability_own_load_and_live_counts(store, engine) -> None:
+    support, analyst = api(store, engine, "support"), api(store, engine, "analyst")
+    assert support.get("/api/me").json()["available"] is False
+    me = support.post("/api/me/availability", json={"available": True}).json()
+    assert (me["available"], me["open_items"], me["teams"]) == (True, 0, ["support"])
+    support.post(f"/api/items/{first_item(support)}/claim")
+    counts = support.get("/api/queue/counts").json()
+    assert counts == {"teams": {"support": 1, "pr": 0}, "mine": 1, "links_to_review": 0}
+    assert "links_to_review" not in analyst.get("/api/queue/counts").json()  # analysts may not see links
+    assert analyst.post("/api/me/availability", json={"available": True}).status_code == 403
+    browser = TestClient(create_app(store, engine))
+    csrf = web_sign_in(browser, engine, "support")
+    page = browser.get("/queue?team=support").text
+    assert 'data-count="mine">1<' in page and "● Available" in page and 'src="/static/earshot.js"' in page
+    away = browser.post("/me/availability", data={"available": "false", "csrf_token": csrf},
+                        headers={"referer": "http://testserver/queue?team=support"}, follow_redirects=False)
+    assert away.headers["location"] == "/queue?team=support"
+    assert support.get("/api/me").json()["available"] is False
+    offsite = browser.post("/me/availability", data={"available": "true", "csrf_token": csrf},
+                           headers={"referer": "https://evil.example/x"}, follow_redirects=False)
+    assert offsite.headers["location"] == "/queue"

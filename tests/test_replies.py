@@ -92,3 +92,51 @@ def test_live_mode_without_credentials_is_one_clear_error_and_stores_nothing(tmp
     assert response.status_code == 422
     assert "EARSHOT_X_CONSUMER_KEY" in response.json()["detail"] and "dry-run" in response.json()["detail"]
     assert client.get(f"/api/items/{item}").json()["replies"] == []
+
+
+def test_pr_replies_wait_for_a_second_persons_approval_then_go_out_through_tweepy(tmp_path, engine) -> None:
+    line = replay_line(1, text="the aura 12 is a disaster, avoid", author={"id": "b", "handle": "big",
+                                                                           "followers": 90_000})
+    settings = replay_settings(tmp_path, [write_jsonl(tmp_path / "posts.jsonl", [line])],
+                               rules=[{"name": "all-to-pr", "when": {}, "team": "pr"}],
+                               engage={"send_mode": "live"}, **X_KEYS)
+    collect(engine, settings)
+    enrich_pending(engine, settings)
+    route_pending(engine, settings)
+    clients = {}
+    for name, role in (("pia", "pr"), ("pat", "pr"), ("sam", "support")):
+        add_user(engine, name, role)
+        clients[name] = TestClient(create_app(settings, engine))
+        token = clients[name].post("/api/token", data={"username": name, "password": "correct horse battery"})
+        clients[name].headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+    pia, pat, sam = clients["pia"], clients["pat"], clients["sam"]
+    [item] = [i["id"] for i in pia.get("/api/queue", params={"team": "pr"}).json()["items"]]
+    pia.post(f"/api/items/{item}/claim")
+    sent_before = len(SENT)
+    draft = pia.post(f"/api/items/{item}/replies", json={"text": "We hear you, and we are looking into it."})
+    assert draft.status_code == 201 and draft.json()["status"] == "awaiting_approval"
+    detail = pia.get(f"/api/items/{item}").json()
+    assert detail["item"]["state"] == "assigned" and "awaiting-approval" in detail["item"]["tags"]
+    assert len(SENT) == sent_before  # nothing left Earshot
+    own = pia.post(f"/api/replies/{draft.json()['id']}/approve")
+    assert own.status_code == 409 and "second person" in own.json()["detail"]
+    other_team = sam.post(f"/api/replies/{draft.json()['id']}/approve")
+    assert other_team.status_code == 409 and "pr team" in other_team.json()["detail"]
+    second = pia.post(f"/api/items/{item}/replies", json={"text": "Another one"})
+    assert second.status_code == 409 and "awaiting approval" in second.json()["detail"]
+    rejected = pat.post(f"/api/replies/{draft.json()['id']}/reject", json={"note": "too vague, name the fix"})
+    assert rejected.json()["status"] == "rejected" and rejected.json()["reviewed_by"] == "pat"
+    assert "awaiting-approval" not in pia.get(f"/api/items/{item}").json()["item"]["tags"]
+    redraft = pia.post(f"/api/items/{item}/replies", json={"text": TEXT}).json()
+    with play(RECORDINGS / "x" / "reply_sent.yaml") as recording:
+        approved = pat.post(f"/api/replies/{redraft['id']}/approve", json={"note": "good"})
+    assert recording.play_count == 1 and approved.json()["status"] == "sent"
+    assert '"text":"Sorry to hear that!' in SENT[-1].body.decode().replace('": "', '":"')
+    again = pat.post(f"/api/replies/{redraft['id']}/approve")
+    assert again.status_code == 409 and "not awaiting approval" in again.json()["detail"]
+    detail = pia.get(f"/api/items/{item}").json()
+    assert detail["item"]["state"] == "replied"
+    assert [(h["actor"], h["action"]) for h in detail["history"]][-5:] == [
+        ("pia", "reply_drafted"), ("pat", "reply_rejected"), ("pia", "reply_drafted"), ("pat", "reply_approved"),
+        ("pat", "reply")]
+    assert [r["status"] for r in detail["replies"]] == ["rejected", "sent"]

@@ -10,8 +10,8 @@ from config.errors import EarshotError
 from earshot.api.access import QueueWorker, Reader
 from earshot.api.deps import SessionDep
 from earshot.services.canned import canned_replies
-from earshot.services.items import act_on_item, item_detail, note_on_item
-from earshot.services.replying import reply_json, retry_reply, send_reply
+from earshot.services.items import act_on_item, item_detail, note_on_item, tag_item
+from earshot.services.replying import reply_json, retry_reply, review_reply, send_reply
 from engage.queue import MOVES, QueueMoveRefused
 from storage.repo.queue_items import QueueItemNotFound
 
@@ -80,6 +80,17 @@ def add_note(session: SessionDep, user: QueueWorker, item_id: int, body: Note) -
     return _errors(lambda: note_on_item(session, item_id=item_id, user=user, text=body.text))
 
 
+class Tags(BaseModel):
+    add: list[str] = Field(default_factory=list, max_length=20)
+    remove: list[str] = Field(default_factory=list, max_length=20)
+
+
+@router.post("/{item_id}/tags")
+def tags(session: SessionDep, user: QueueWorker, item_id: int, body: Tags) -> dict[str, Any]:
+    """Add and remove tags (lowercase letters, digits, - and _; up to 40 characters)."""
+    return _errors(lambda: tag_item(session, item_id=item_id, user=user, add=body.add, remove=body.remove))
+
+
 @router.post("/{item_id}/replies", status_code=201)
 def reply(request: Request, user: QueueWorker, item_id: int, body: ReplyText) -> dict[str, Any]:
     """Reply to the post (dry-run unless `[engage] send_mode = "live"`); the item moves to replied once it is out.
@@ -97,3 +108,24 @@ def retry(request: Request, user: QueueWorker, reply_id: int) -> dict[str, Any]:
     """Send a failed reply again (only a failed one)."""
     state = request.app.state
     return _errors(lambda: reply_json(retry_reply(state.engine, state.settings, reply_id=reply_id, user=user)))
+
+
+class Review(BaseModel):
+    note: str | None = Field(default=None, max_length=2000)
+
+
+@replies_router.post("/{reply_id}/approve")
+def approve(request: Request, user: QueueWorker, reply_id: int, body: Review | None = None) -> dict[str, Any]:
+    """Approve a reply awaiting approval (teams with `approve_replies`, PR by default), which sends it. Only a second
+    person may: someone of the item's team other than its author, or an admin."""
+    state = request.app.state
+    return _errors(lambda: reply_json(review_reply(state.engine, state.settings, reply_id=reply_id, user=user,
+                                                   approve=True, note=body.note if body else None)))
+
+
+@replies_router.post("/{reply_id}/reject")
+def reject(request: Request, user: QueueWorker, reply_id: int, body: Review | None = None) -> dict[str, Any]:
+    """Reject a reply awaiting approval (with a note for its author); it is never sent."""
+    state = request.app.state
+    return _errors(lambda: reply_json(review_reply(state.engine, state.settings, reply_id=reply_id, user=user,
+                                                   approve=False, note=body.note if body else None)))

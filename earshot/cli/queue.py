@@ -1,4 +1,4 @@
-"""`earshot queue list` and `earshot queue sla`: the engagement queue, and its SLA breaches, in the terminal."""
+"""`earshot queue list|sla|assign`: the engagement queue, its SLA breaches and automatic assignment, in the terminal."""
 
 import json
 from typing import Annotated, Optional
@@ -7,9 +7,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from config.errors import EarshotError
 from earshot.cli.app import queue_app
 from earshot.cli.state import console, err_console, state
 from earshot.services.queue import QueueFilter, count_queue, list_queue
+from engage.assignment import assign_waiting
 from engage.sla import escalate_overdue
 from storage.engine import session_scope
 
@@ -78,3 +80,16 @@ def queue_sla(
         table.add_row(str(row.id), row.team, str(row.priority), row.state, escape(row.assignee or "-"),
                       row.due_at.strftime("%Y-%m-%d %H:%M"), escape(_shorten(row.text, 60)))
     console.print(table)
+
+
+@queue_app.command("assign")
+def queue_assign(ctx: typer.Context) -> None:
+    """Hand waiting items to available agents now, round-robin within capacity and skills (teams with
+    `auto_assign = true`; the scheduler does this on every drain)."""
+    cli = state(ctx)
+    teams = [name for name, team in cli.settings.teams.items() if team.auto_assign]
+    if not teams:
+        raise EarshotError("no team assigns automatically; set `auto_assign = true` under [teams.NAME] in the config")
+    counts = assign_waiting(cli.engine, cli.settings)
+    console.print(f"{', '.join(sorted(teams))}: assigned {counts['assigned']}, "
+                  f"{counts['waiting']} waiting for someone with room or the skills")

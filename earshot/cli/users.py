@@ -1,9 +1,11 @@
 """`earshot users add|list|disable`: staff who sign in to the web UI and the API, each with one role."""
 
+import json
 import sys
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from config.errors import EarshotError
@@ -12,6 +14,7 @@ from earshot.cli.state import CliState, console, state
 from earshot.services.auth import hash_password
 from storage.engine import session_scope
 from storage.models.staff import ROLES
+from storage.repo.agents import set_agent, teams_of
 from storage.repo.staff import disable_user, list_users, save_user
 
 MIN_PASSWORD = 8
@@ -45,16 +48,62 @@ def users_add(
     console.print(f"user {user.name} ({user.role}) can sign in")
 
 
-@users_app.command("list")
-def users_list(ctx: typer.Context) -> None:
-    """Staff users and their roles."""
+@users_app.command("set")
+def users_set(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The user name.")],
+    available: Annotated[Optional[bool], typer.Option("--available/--away", help="Takes automatically assigned "
+                                                                                "items (or not).")] = None,
+    capacity: Annotated[Optional[int], typer.Option("--capacity", min=0, max=1000,
+                                                    help="Open items they may have at most.")] = None,
+    teams: Annotated[Optional[str], typer.Option("--teams", help="Comma-separated teams they also work "
+                                                                 "(beyond their role's own); '' for none.")] = None,
+    languages: Annotated[Optional[str], typer.Option("--languages", help="Comma-separated languages they answer "
+                                                                         "in (ISO 639-1); '' for any.")] = None,
+    products: Annotated[Optional[str], typer.Option("--products", help="Comma-separated SKUs they know; '' for "
+                                                                       "any.")] = None,
+) -> None:
+    """Set how a user takes queue work: availability, capacity, teams and skills (for automatic assignment)."""
     with session_scope(state(ctx).engine) as session:
-        rows = [(u.name, u.role, "disabled" if u.disabled else "active") for u in list_users(session)]
-    table = Table(title=f"users: {len(rows)}")
-    for column in ("name", "role", "status"):
+        user = set_agent(session, name=name, available=available, capacity=capacity, teams=_names(teams),
+                         languages=_names(languages), products=_names(products))
+        console.print(escape(_agent_line(user)))
+
+
+def _names(value: str | None) -> list[str] | None:
+    return None if value is None else [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _agent_line(user) -> str:
+    skills = ", ".join(filter(None, [f"languages {'/'.join(user.languages)}" if user.languages else "",
+                                     f"products {'/'.join(user.products)}" if user.products else ""]))
+    return (f"{user.name} ({user.role}): {'available' if user.available else 'away'}, capacity {user.capacity}"
+            f"{', teams ' + '/'.join(sorted(teams_of(user))) if teams_of(user) else ''}"
+            f"{', ' + skills if skills else ''}")
+
+
+@users_app.command("list")
+def users_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
+) -> None:
+    """Staff users, their roles and how they take queue work."""
+    with session_scope(state(ctx).engine) as session:
+        users = [{"name": u.name, "role": u.role, "disabled": u.disabled, "available": u.available,
+                  "capacity": u.capacity, "teams": sorted(teams_of(u)), "languages": u.languages,
+                  "products": u.products} for u in list_users(session)]
+    if as_json:
+        for user in users:
+            typer.echo(json.dumps(user))
+        return
+    table = Table(title=f"users: {len(users)}")
+    for column in ("name", "role", "status", "queue", "capacity", "teams", "languages", "products"):
         table.add_column(column)
-    for row in rows:
-        table.add_row(*row)
+    for u in users:
+        table.add_row(*map(escape, (u["name"], u["role"], "disabled" if u["disabled"] else "active",
+                                    "available" if u["available"] else "away", str(u["capacity"]),
+                                    ", ".join(u["teams"]) or "-", ", ".join(u["languages"]) or "any",
+                                    ", ".join(u["products"]) or "any")))
     console.print(table)
 
 

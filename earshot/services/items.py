@@ -12,7 +12,7 @@ from earshot.services.replying import reply_json
 from storage.models import Author, Customer, CustomerLink, Enrichment, ItemPost, Post
 from storage.models.crm import LINKED_STATUSES
 from storage.repo.customers import customer_links, owned_products, support_cases
-from storage.repo.queue_items import add_note, get_item, item_history, item_notes, move_item
+from storage.repo.queue_items import add_note, get_item, item_history, item_notes, move_item, retag
 from storage.repo.replies import replies_of
 
 THREAD_LIMIT = 50
@@ -91,6 +91,11 @@ def act_on_item(session: Session, *, item_id: int, action: str, user, note: str 
 
 def note_on_item(session: Session, *, item_id: int, user, text: str) -> dict[str, Any]:
     add_note(session, item_id=item_id, author=user.name, text=text)
+    return item_detail(session, item_id=item_id)
+
+
+def tag_item(session: Session, *, item_id: int, user, add: list[str], remove: list[str]) -> dict[str, Any]:
+    retag(session, item_id=item_id, actor=user.name, add=add, remove=remove)
     return item_detail(session, item_id=item_id)
 
 

@@ -1,5 +1,8 @@
 """Replying on a queue item: stored first (committed as `sending`), sent through the platform (or dry-run), then
-the outcome recorded and the item moved to `replied`; a failure keeps the reply with the platform's reason."""
+the outcome recorded and the item moved to `replied`; a failure keeps the reply with the platform's reason.
+
+On a team with `approve_replies` (PR, by default) a reply is stored `awaiting_approval` and the item tagged
+`awaiting-approval`; a second person of the team (or an admin) approves it, which sends it, or rejects it."""
 
 from typing import Any
 
@@ -12,9 +15,11 @@ from engage.replies import Outgoing, SendFailed, sender_for
 from storage.engine import session_scope
 from storage.models import AuditEvent, Post, Reply
 from storage.repo.queue_items import get_item, move_item
-from storage.repo.replies import new_reply, record_outcome, take_for_retry
+from storage.repo.agents import teams_of
+from storage.repo.replies import AWAITING, awaiting_on_item, new_reply, record_outcome, review, take_for_retry
 
 MAX_LENGTH = {"x": 280, "reddit": 10_000}
+APPROVAL_TAG = "awaiting-approval"
 
 
 def send_reply(engine: Engine, settings: Settings, *, item_id: int, user, text: str) -> Reply:
@@ -29,11 +34,60 @@ def send_reply(engine: Engine, settings: Settings, *, item_id: int, user, text: 
         if not text or len(text) > limit:
             raise EarshotError(f"a reply on {post.platform} needs 1 to {limit} characters (this one has {len(text)})")
         sender = sender_for(settings, post.platform)  # missing credentials: one clear error, nothing stored
+        pending = awaiting_on_item(session, item_id=item.id)
+        if pending is not None:
+            raise QueueMoveRefused(f"reply {pending.id} on this item is awaiting approval; approve or reject it "
+                                   f"first")
+        if needs_approval(settings, item.team):
+            reply = new_reply(session, item_id=item.id, post_id=post.id, author=user.name, text=text,
+                              mode=settings.engage.send_mode, status=AWAITING)
+            _tag(item, add=True)
+            session.add(AuditEvent(actor=user.name, action="reply_drafted", item_id=item.id, detail={
+                "reply": reply.id, "note": f"reply {reply.id} awaits approval by a second person"}))
+            return reply
         reply = new_reply(session, item_id=item.id, post_id=post.id, author=user.name, text=text,
                           mode=settings.engage.send_mode)
         outgoing = Outgoing(platform=post.platform, in_reply_to=post.external_id, text=text, key=reply.idempotency_key)
         reply_id = reply.id
     return _deliver(engine, sender, outgoing, reply_id, user)
+
+
+def needs_approval(settings: Settings, team: str) -> bool:
+    return team in settings.teams and settings.teams[team].approve_replies
+
+
+def review_reply(engine: Engine, settings: Settings, *, reply_id: int, user, approve: bool,
+                 note: str | None = None) -> Reply:
+    """A second person's decision on a reply awaiting approval: approving sends it (as its author wrote it)."""
+    with session_scope(engine) as session:
+        reply = session.get(Reply, reply_id)
+        if reply is None:
+            raise EarshotError(f"no reply {reply_id}")
+        item = get_item(session, item_id=reply.item_id)
+        if reply.author == user.name:
+            raise QueueMoveRefused("a second person must approve a reply: not the one who wrote it")
+        if user.role != "admin" and item.team not in teams_of(user):
+            raise QueueMoveRefused(f"only someone in the {item.team} team or an admin may approve its replies")
+        post = session.get(Post, reply.post_id)
+        sender = sender_for(settings, post.platform) if approve else None
+        if not review(session, reply_id=reply_id, reviewer=user.name, approve=approve, note=note):
+            raise QueueMoveRefused(f"reply {reply_id} is {reply.status}, not awaiting approval")
+        _tag(item, add=False)
+        verdict = "approved" if approve else "rejected"
+        said = f"reply {reply_id} by {reply.author} {verdict}" + (f": {note}" if note else "")
+        session.add(AuditEvent(actor=user.name, action=f"reply_{verdict}", item_id=item.id,
+                               detail={"reply": reply_id, "note": said}))
+        outgoing = Outgoing(platform=post.platform, in_reply_to=post.external_id, text=reply.text,
+                            key=reply.idempotency_key)
+    if not approve:
+        with session_scope(engine) as session:
+            return session.get(Reply, reply_id)
+    return _deliver(engine, sender, outgoing, reply_id, user)
+
+
+def _tag(item, *, add: bool) -> None:
+    tags = set(item.tags) | {APPROVAL_TAG} if add else set(item.tags) - {APPROVAL_TAG}
+    item.tags = sorted(tags)
 
 
 def retry_reply(engine: Engine, settings: Settings, *, reply_id: int, user) -> Reply:
@@ -74,4 +128,6 @@ def _deliver(engine: Engine, sender, outgoing: Outgoing, reply_id: int, user) ->
 def reply_json(reply: Reply) -> dict[str, Any]:
     return {"id": reply.id, "author": reply.author, "text": reply.text, "status": reply.status, "mode": reply.mode,
             "platform_reply_id": reply.platform_reply_id, "error": reply.error, "attempts": reply.attempts,
-            "created_at": reply.created_at.isoformat(), "sent_at": reply.sent_at.isoformat() if reply.sent_at else None}
+            "created_at": reply.created_at.isoformat(), "sent_at": reply.sent_at.isoformat() if reply.sent_at else None,
+            "reviewed_by": reply.reviewed_by, "review_note": reply.review_note,
+            "reviewed_at": reply.reviewed_at.isoformat() if reply.reviewed_at else None}

@@ -27,8 +27,8 @@ def customers_page(
     rows, total = find_customers(session, search=search, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     return templates.TemplateResponse(
         request, "customers.html",
-        {**header_context(session), "page_name": "customers", "rows": rows, "search": search or "", "total": total,
-         "page": page, "pages": max(1, -(-total // PER_PAGE))},
+        {**header_context(session, user), "page_name": "customers", "rows": rows, "search": search or "",
+         "total": total, "page": page, "pages": max(1, -(-total // PER_PAGE))},
     )
 
 
@@ -39,7 +39,7 @@ def customer_page(request: Request, session: SessionDep, user: CustomerReader, c
     except CustomerNotFound as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
     return templates.TemplateResponse(request, "customer.html",
-                                      {**header_context(session), "page_name": "customers", **view})
+                                      {**header_context(session, user), "page_name": "customers", **view})
 
 
 @router.get("/advocates", response_class=HTMLResponse)
@@ -47,6 +47,6 @@ def advocates_page(request: Request, session: SessionDep, user: AdvocateReader,
                    days: Annotated[int | None, Query(ge=1, le=3650)] = None) -> HTMLResponse:
     return templates.TemplateResponse(
         request, "advocates.html",
-        {**header_context(session), "page_name": "advocates", "rows": advocates_list(session, days=days, limit=200),
-         "days": days},
+        {**header_context(session, user), "page_name": "advocates",
+         "rows": advocates_list(session, days=days, limit=200), "days": days},
     )

@@ -11,8 +11,9 @@ from config.errors import EarshotError
 from earshot.api.access import QueueWorker, Reader
 from earshot.api.deps import SessionDep
 from earshot.services.canned import canned_replies
-from earshot.services.items import act_on_item, item_detail, note_on_item
-from earshot.services.replying import retry_reply, send_reply
+from earshot.services.items import act_on_item, item_detail, note_on_item, tag_item
+from earshot.services.queue import QueueFilter, list_queue
+from earshot.services.replying import retry_reply, review_reply, send_reply
 from earshot.web.pages import header_context, templates
 from engage.queue import MOVES
 from storage.repo.queue_items import QueueItemNotFound
@@ -30,9 +31,12 @@ def item_page(request: Request, session: SessionDep, user: Reader, item_id: int,
         raise HTTPException(404, str(exc)) from exc
     replies = canned_replies(session, request.app.state.settings, view)
     draft = next((r["text"] for r in replies if r["name"] == canned), "")
-    return templates.TemplateResponse(request, "item.html", {**header_context(session), "page_name": "queue",
+    waiting = list_queue(session, where=QueueFilter(team=view["item"]["team"], state="new"), limit=2)
+    next_item = next((row.id for row in waiting if row.id != item_id), None)
+    return templates.TemplateResponse(request, "item.html", {**header_context(session, user), "page_name": "queue",
                                                              **view, "moves": MOVES, "error": error,
-                                                             "canned": replies, "chosen": canned, "draft": draft})
+                                                             "canned": replies, "chosen": canned, "draft": draft,
+                                                             "next_item": next_item})
 
 
 @router.post("/items/{item_id}/act")
@@ -65,6 +69,22 @@ def note(session: SessionDep, user: QueueWorker, item_id: int,
     return RedirectResponse(f"/items/{item_id}", status_code=303)
 
 
+@router.post("/items/{item_id}/tags")
+def tags(session: SessionDep, user: QueueWorker, item_id: int,
+         add: Annotated[str, Form(max_length=400)] = "", remove: Annotated[str | None, Form(max_length=40)] = None
+         ) -> RedirectResponse:
+    """`add`: tags separated by commas or spaces; `remove`: one tag (the × beside it)."""
+    try:
+        tag_item(session, item_id=item_id, user=user, add=add.replace(",", " ").split(),
+                 remove=[remove] if remove else [])
+    except QueueItemNotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except EarshotError as exc:
+        session.rollback()
+        return RedirectResponse(f"/items/{item_id}?error={quote(str(exc)[:300])}", status_code=303)
+    return RedirectResponse(f"/items/{item_id}", status_code=303)
+
+
 @router.post("/items/{item_id}/replies")
 def reply(request: Request, user: QueueWorker, item_id: int,
           text: Annotated[str, Form(max_length=10_000)]) -> RedirectResponse:
@@ -76,6 +96,16 @@ def reply(request: Request, user: QueueWorker, item_id: int,
 def retry(request: Request, user: QueueWorker, item_id: int, reply_id: int) -> RedirectResponse:
     return _sending(item_id, lambda: retry_reply(request.app.state.engine, request.app.state.settings,
                                                  reply_id=reply_id, user=user))
+
+
+@router.post("/items/{item_id}/replies/{reply_id}/review")
+def review(request: Request, user: QueueWorker, item_id: int, reply_id: int,
+           decision: Annotated[str, Form(pattern="^(approve|reject)$")],
+           note: Annotated[str | None, Form(max_length=2000)] = None) -> RedirectResponse:
+    """A second person approves (sends) or rejects a reply awaiting approval."""
+    return _sending(item_id, lambda: review_reply(request.app.state.engine, request.app.state.settings,
+                                                  reply_id=reply_id, user=user, approve=decision == "approve",
+                                                  note=note or None))
 
 
 def _sending(item_id: int, call) -> RedirectResponse:

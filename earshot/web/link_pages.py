@@ -31,7 +31,7 @@ def links_page(
     rows, total = review_page(session, status=status, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     return templates.TemplateResponse(
         request, "links.html",
-        {**header_context(session), "page_name": "links", "rows": rows, "status": status, "statuses": STATUSES,
+        {**header_context(session, user), "page_name": "links", "rows": rows, "status": status, "statuses": STATUSES,
          "total": total, "page": page, "pages": max(1, -(-total // PER_PAGE)), "done": done, "error": error},
     )
 

@@ -1,18 +1,18 @@
 """HTML pages: the team queue, and what every page's header shows."""
 
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from earshot.api.access import Reader
+from earshot.api.access import QueueWorker, Reader
 from earshot.api.deps import SessionDep
 from earshot.services.auth import may
 from earshot.services.queue import QueueFilter, count_queue, list_queue
-from storage.repo.links import count_links
+from earshot.services.workload import TEAMS, queue_counts, set_availability
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -25,7 +25,6 @@ def http_url(value: str | None) -> str | None:
 templates.env.filters["http_url"] = http_url
 templates.env.globals["may"] = may
 router = APIRouter(include_in_schema=False)
-TEAMS = ("support", "pr")
 
 
 @router.get("/")
@@ -59,13 +58,26 @@ def queue_page(
     return templates.TemplateResponse(
         request,
         "queue.html",
-        {**header_context(session), "page_name": "queue", "rows": rows, "team": team, "total": total, "page": page,
-         "pages": max(1, -(-total // per_page)), "filters": filters,
+        {**header_context(session, user), "page_name": "queue", "rows": rows, "team": team, "total": total,
+         "page": page, "pages": max(1, -(-total // per_page)), "filters": filters,
          "query": urlencode({**filters, "team": team or "", "order": where.order}), "order": where.order},
     )
 
 
-def header_context(session: SessionDep) -> dict:
-    """The navigation's counts: items per team queue, and links waiting for review."""
-    return {"teams": TEAMS, "counts": {name: count_queue(session, team=name) for name in TEAMS},
-            "links_to_review": count_links(session, status="proposed")}
+def header_context(session: SessionDep, user) -> dict:
+    """The navigation's counts (items per team queue, the user's own, links waiting for review) and the user's
+    availability; the pages refresh the counts from /api/queue/counts."""
+    counts = queue_counts(session, user)
+    return {"teams": TEAMS, "counts": counts["teams"], "mine": counts["mine"],
+            "links_to_review": counts.get("links_to_review", 0), "available": user.available}
+
+
+@router.post("/me/availability")
+def availability(request: Request, session: SessionDep, user: QueueWorker,
+                 available: Annotated[bool, Form()]) -> RedirectResponse:
+    """The header's Available / Away switch; back to the page it was pressed on."""
+    set_availability(session, user, available=available)
+    back = urlsplit(request.headers.get("referer", ""))
+    same_site = back.netloc in ("", request.url.netloc) and back.path.startswith("/")
+    return RedirectResponse(urlunsplit(("", "", back.path, back.query, "")) if same_site else "/queue",
+                            status_code=303)

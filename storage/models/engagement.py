@@ -87,10 +87,15 @@ class Reply(SQLModel, table=True):
     author: str = Field(max_length=64)
     text: str
     idempotency_key: str = Field(max_length=64, unique=True)
-    status: str = Field(default="sending", max_length=16)  # sending | sent | dry_run | failed
+    # awaiting_approval | rejected | sending | sent | dry_run | failed
+    status: str = Field(default="sending", max_length=24)
     mode: str = Field(max_length=8)  # dry-run | live
     platform_reply_id: str | None = Field(default=None, max_length=64)
     error: str | None = None
     attempts: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # teams whose replies need a second person's approval (`[teams.NAME] approve_replies`)
+    reviewed_by: str | None = Field(default=None, max_length=64)
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    review_note: str | None = None

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from storage.types import UTCDateTime, utcnow
+from storage.types import JSONValue, UTCDateTime, utcnow
 
 ROLES = ("admin", "pr", "support", "analyst")
 
@@ -18,6 +18,13 @@ class StaffUser(SQLModel, table=True):
     password_hash: str
     disabled: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # automatic assignment (engage/assignment.py): who takes work, how much at once, and what they can handle
+    available: bool = False
+    capacity: int = 10  # open items assigned to them at most
+    teams: list[str] = Field(default_factory=list, sa_type=JSONValue)  # beyond their role's own team (pr, support)
+    languages: list[str] = Field(default_factory=list, sa_type=JSONValue)  # empty: any language
+    products: list[str] = Field(default_factory=list, sa_type=JSONValue)  # SKUs; empty: any product
+    last_assigned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class StaffSession(SQLModel, table=True):

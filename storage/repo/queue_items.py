@@ -1,5 +1,6 @@
 """Working a queue item: moves between states (rules in engage/queue.py), notes, and the item's history."""
 
+import re
 from datetime import datetime
 
 from sqlalchemy import select
@@ -8,6 +9,7 @@ from sqlmodel import Session
 from config.errors import EarshotError
 from engage.queue import QueueMoveRefused, next_state
 from storage.models import AuditEvent, ItemNote, QueueItem
+from storage.repo.agents import check_capacity
 from storage.repo.staff import find_user
 from storage.types import utcnow
 
@@ -65,6 +67,7 @@ def _assignable(session: Session, name: str | None) -> str:
     user = find_user(session, name=name or "")
     if user is None or user.disabled or user.role not in MAY_BE_ASSIGNED:
         raise QueueMoveRefused(f"cannot assign to {name!r}: not an active pr, support or admin user")
+    check_capacity(session, user=user)
     return user.name
 
 
@@ -77,6 +80,32 @@ def add_note(session: Session, *, item_id: int, author: str, text: str) -> ItemN
     session.add(AuditEvent(actor=author, action="note", item_id=item.id, at=note.at, detail={}))
     session.flush()
     return note
+
+
+TAG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+SYSTEM_TAGS = ("awaiting-approval",)  # set and cleared by the approval flow only
+
+
+def retag(session: Session, *, item_id: int, actor: str, add: list[str], remove: list[str]) -> QueueItem:
+    """Add and remove tags (lowercase letters, digits, - and _); the change is an audit event."""
+    item = get_item(session, item_id=item_id)
+    add = [tag.strip().lower() for tag in add if tag.strip()]
+    remove = [tag.strip().lower() for tag in remove if tag.strip()]
+    bad = [tag for tag in add if not TAG.match(tag)]
+    if bad:
+        raise EarshotError(f"tag {bad[0]!r} is not allowed: use up to 40 lowercase letters, digits, - or _")
+    system = sorted(set(add + remove) & set(SYSTEM_TAGS))
+    if system:
+        raise QueueMoveRefused(f"the {system[0]} tag follows the reply's approval; it cannot be set by hand")
+    before = set(item.tags)
+    after = (before | set(add)) - set(remove)
+    if after != before:
+        item.tags, item.updated_at = sorted(after), utcnow()
+        session.add(item)
+        session.add(AuditEvent(actor=actor, action="tags", item_id=item.id, at=item.updated_at, detail={
+            "added": sorted(after - before), "removed": sorted(before - after)}))
+        session.flush()
+    return item
 
 
 def item_notes(session: Session, *, item_id: int) -> list[ItemNote]:

@@ -9,9 +9,12 @@ from sqlmodel import Session
 from storage.models import Reply
 from storage.types import utcnow
 
+AWAITING = "awaiting_approval"
 
-def new_reply(session: Session, *, item_id: int, post_id: int, author: str, text: str, mode: str) -> Reply:
-    reply = Reply(item_id=item_id, post_id=post_id, author=author, text=text, mode=mode, status="sending",
+
+def new_reply(session: Session, *, item_id: int, post_id: int, author: str, text: str, mode: str,
+              status: str = "sending") -> Reply:
+    reply = Reply(item_id=item_id, post_id=post_id, author=author, text=text, mode=mode, status=status,
                   idempotency_key=uuid.uuid4().hex)
     session.add(reply)
     session.flush()
@@ -23,6 +26,18 @@ def take_for_retry(session: Session, *, reply_id: int) -> bool:
     result = session.execute(update(Reply).where(Reply.id == reply_id, Reply.status == "failed")
                              .values(status="sending"))
     return result.rowcount == 1
+
+
+def review(session: Session, *, reply_id: int, reviewer: str, approve: bool, note: str | None) -> bool:
+    """Approve (on to `sending`) or reject a reply awaiting approval; one decision only (a guarded update)."""
+    result = session.execute(update(Reply).where(Reply.id == reply_id, Reply.status == AWAITING)
+                             .values(status="sending" if approve else "rejected", reviewed_by=reviewer,
+                                     reviewed_at=utcnow(), review_note=note))
+    return result.rowcount == 1
+
+
+def awaiting_on_item(session: Session, *, item_id: int) -> Reply | None:
+    return session.scalar(select(Reply).where(Reply.item_id == item_id, Reply.status == AWAITING).limit(1))
 
 
 def record_outcome(session: Session, *, reply_id: int, status: str, platform_reply_id: str | None = None,

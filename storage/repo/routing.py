@@ -8,7 +8,8 @@ from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from engage.facts import RoutingFacts
-from storage.models import Author, AuditEvent, Customer, CustomerLink, Enrichment, ItemPost, Post, QueueItem, RouteDecision
+from storage.models import (Author, AuditEvent, Customer, CustomerLink, Enrichment, ItemPost, Post, QueueItem,
+                            RouteDecision)
 from storage.models.crm import LINKED_STATUSES
 from storage.repo.dialect import upsert_insert
 
