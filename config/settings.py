@@ -2,7 +2,7 @@
 
 import os
 import tomllib
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -115,6 +115,38 @@ class ShareSettings(BaseModel):
         return self.partners[name]
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class BusinessHours(BaseModel):
+    """When a team's SLA clock runs: these days, from `start` to `end` in `timezone` (an IANA name)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
+        default_factory=lambda: list(WEEKDAYS[:5]), min_length=1)
+    start: time = time(9)
+    end: time = time(17)
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {name!r}; use an IANA name such as Europe/Stockholm") from None
+        return name
+
+    @model_validator(mode="after")
+    def _a_real_day(self) -> "BusinessHours":
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end:%H:%M}) must be after start ({self.start:%H:%M})")
+        return self
+
+
 class TeamSettings(BaseModel):
     """A team that works a queue: its lead gets the items that break their SLA; `auto_assign` hands new items to
     available agents in turn; `approve_replies` holds each reply until a second person approves it."""
@@ -122,6 +154,7 @@ class TeamSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     lead: str | None = Field(default=None, max_length=64)
+    business_hours: BusinessHours | None = None  # none: SLAs count every hour of the day
     auto_assign: bool = False
     approve_replies: bool = False
 

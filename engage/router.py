@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from config.settings import Settings
 from engage.rules import compile_rules, decide
+from engage.sla import due_time, hours_of
 from storage.engine import session_scope
 from storage.repo.routing import (attach_to_item, open_item_of_conversation, place_in_queue, posts_due_for_routing,
                                   queue_items_for_posts, save_decisions)
@@ -59,7 +60,8 @@ def route_pending(
                         outcome = place_in_queue(
                             session, existing=existing.get(facts.post_id), post_id=facts.post_id, team=rule.team,
                             priority=rule.priority, rule=rule.name, reasons=decision.reasons, tags=list(rule.tags),
-                            sla=rule.sla, now=now, conversation=facts.conversation,
+                            due_at=due_time(now, rule.sla, hours_of(settings, rule.team)), now=now,
+                            conversation=facts.conversation,
                         )
                     run.counts[outcome] += 1
                 else:

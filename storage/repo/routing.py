@@ -1,7 +1,7 @@
 """Reading posts due for routing (enriched since their last decision) and writing decisions and queue items."""
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -128,12 +128,11 @@ def place_in_queue(
     rule: str,
     reasons: list[str],
     tags: list[str],
-    sla: timedelta | None,
+    due_at: datetime | None,
     now: datetime,
     conversation: str | None = None,
 ) -> str:
     """Create the post's queue item, or update it while nobody has touched it. Returns what happened."""
-    due_at = now + sla if sla else None
     if existing is None:
         item = QueueItem(
             post_id=post_id, team=team, priority=priority, rule=rule, reasons=reasons, tags=tags,
