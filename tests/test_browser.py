@@ -21,6 +21,7 @@ from tests.test_serve import free_port
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+REFRESH_SCREENSHOTS = os.environ.get("EARSHOT_SCREENSHOTS") == "1"  # read at import: tests run with no EARSHOT_* set
 EVIL = "<script>alert('pwned')</script> my aura 12 battery died again, so disappointed"
 CUSTOMER = {"id": "C7", "name": "Maja Holm", "city": "Lund", "country": "SE", "handles": {"x": "maja_h"},
             "products": [{"sku": "NV-A12", "purchased_at": "2025-03-01", "channel": "online"}],
@@ -79,7 +80,7 @@ def sign_in(page, base: str, name: str, password: str) -> None:
 @pytest.fixture
 def shots(tmp_path: Path) -> Path:
     """Where screenshots go: docs/ when EARSHOT_SCREENSHOTS=1 (to refresh the README's), else the test's folder."""
-    return DOCS if os.environ.get("EARSHOT_SCREENSHOTS") == "1" else tmp_path
+    return DOCS if REFRESH_SCREENSHOTS else tmp_path
 
 
 def test_support_works_an_item_from_claim_to_resolved(server: str, browser, shots: Path) -> None:

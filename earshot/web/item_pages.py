@@ -36,7 +36,7 @@ def item_page(request: Request, session: SessionDep, user: Reader, item_id: int,
     return templates.TemplateResponse(request, "item.html", {**header_context(session, user), "page_name": "queue",
                                                              **view, "moves": MOVES, "error": error,
                                                              "canned": replies, "chosen": canned, "draft": draft,
-                                                             "next_item": next_item})
+                                                             "next_item": next_item, "team": view["item"]["team"]})
 
 
 @router.post("/items/{item_id}/act")
