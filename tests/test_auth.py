@@ -48,6 +48,9 @@ ALLOWED = {
     ("POST", "/api/me/availability"): {"pr", "support"},
     ("POST", "/me/availability"): {"pr", "support"},
     ("GET", "/api/queue/counts"): {"pr", "support", "analyst"},
+    ("GET", "/api/trends"): {"pr", "support", "analyst"},
+    ("GET", "/analytics"): {"pr", "support", "analyst"},
+    ("GET", "/vendor/vega.js"): "public",  # a library: Vega, Vega-Lite and vega-embed
     ("GET", "/api/links"): {"pr", "support"},
     ("GET", "/api/links/{link_id}"): {"pr", "support"},
     ("GET", "/links"): {"pr", "support"},

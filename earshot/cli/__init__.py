@@ -2,6 +2,7 @@
 
 from earshot.cli import data, db, demo, eval_sentiment, queue, schedule, serve, stages, stats  # noqa: F401  (registers commands)
 from earshot.cli import customers, eval_crm, eval_extract, eval_linking, links, privacy, rules, segments, share, users  # noqa: F401  (registers `earshot eval …`, `link`, `links …`)
+from earshot.cli import trends  # noqa: F401  (registers `earshot trends`)
 from earshot.cli.app import app
 
 __all__ = ["app"]

@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from storage.models.analytics import TrendBucket, TrendWatermark
 from storage.models.crm import (Customer, CustomerHandle, CustomerLink, LifecycleTransition, Product, Purchase,
                                 SupportCase)
 from storage.models.engagement import AuditEvent, ItemNote, ItemPost, QueueItem, Reply, RouteDecision
@@ -38,5 +39,7 @@ __all__ = [
     "StaffUser",
     "SupportCase",
     "SuppressedAuthor",
+    "TrendBucket",
+    "TrendWatermark",
     "metadata",
 ]
