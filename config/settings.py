@@ -197,6 +197,35 @@ DEFAULT_CANNED = {
 }
 
 
+class AlertSettings(BaseModel):
+    """Spike alerts on negative and total volume per product and overall, and single viral posts; each alert becomes
+    a PR queue item. See analytics/spikes.py for how a window is judged."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    window: Duration = timedelta(hours=1)  # the trend buckets are hourly: a whole number of hours
+    baseline: Literal["seasonal", "rolling"] = "seasonal"  # seasonal: the same hour of earlier days
+    baseline_windows: int = Field(default=14, ge=3, le=1000)  # windows (or days, when seasonal) in the baseline
+    sensitivity: float = Field(default=3.5, gt=0)
+    min_volume: int = Field(default=10, ge=1)  # a window with fewer posts never alerts
+    min_ratio: float = Field(default=2.0, ge=1)
+    cooldown: Duration = timedelta(hours=6)  # one spike, one alert
+    measures: list[Literal["negative", "total"]] = Field(default_factory=lambda: ["negative", "total"], min_length=1)
+    per_product: bool = True  # a series per product besides the overall one
+    viral_engagement: int = Field(default=10_000, ge=1)  # likes + reposts + replies that make a post viral
+    team: str = "pr"
+    priority: int = Field(default=1, ge=1, le=4)
+    sla: Duration = timedelta(hours=1)
+
+    @field_validator("window", "cooldown")
+    @classmethod
+    def _whole_hours(cls, value: timedelta) -> timedelta:
+        if value.total_seconds() % 3600 or value.total_seconds() <= 0:
+            raise ValueError(f"must be a whole number of hours, like 1h or 6h (got {value})")
+        return value
+
+
 class EngageSettings(BaseModel):
     """How replies leave Earshot: `dry-run` stores them and logs the request that would be made; `live` sends."""
 
@@ -261,6 +290,7 @@ class Settings(BaseSettings):
     share: ShareSettings = Field(default_factory=ShareSettings)
     engage: EngageSettings = Field(default_factory=EngageSettings)
     teams: dict[str, TeamSettings] = Field(default_factory=lambda: dict(DEFAULT_TEAMS))
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     collect: CollectSettings = Field(default_factory=CollectSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     x: XSettings = Field(default_factory=XSettings)

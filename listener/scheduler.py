@@ -15,6 +15,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
+from analytics.alerts import check_alerts
 from analytics.rollup import refresh_trends
 from config.settings import Settings
 from crm.refresh import refresh_customers
@@ -55,7 +56,7 @@ def run_collect_job(target_name: str) -> None:
 def run_drain_job() -> None:
     """Enrich and route whatever collection stored since the last drain, escalate items past their SLA, hand new
     items to available agents (teams with auto_assign), then refresh the customer models of whoever changed and the
-    trend buckets of the hours that changed (called by the scheduler)."""
+    trend buckets of the hours that changed, and raise alerts for spikes and viral posts (called by the scheduler)."""
     runtime = _require_runtime()
     enrich_pending(runtime.engine, runtime.settings, should_stop=runtime.stopping.is_set)
     route_pending(runtime.engine, runtime.settings, should_stop=runtime.stopping.is_set)
@@ -63,6 +64,7 @@ def run_drain_job() -> None:
     assign_waiting(runtime.engine, runtime.settings)
     refresh_customers(runtime.engine)
     refresh_trends(runtime.engine, runtime.settings)
+    check_alerts(runtime.engine, runtime.settings)
 
 
 def run_customer_models_job() -> None:

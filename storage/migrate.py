@@ -34,11 +34,32 @@ def is_current(engine: Engine) -> bool:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply migrations up to `revision` in one transaction."""
+    """Apply migrations up to `revision` in one transaction.
+
+    On SQLite the transaction is begun explicitly (the sqlite3 module would otherwise run DDL outside it, so a failed
+    migration would leave half its tables behind), and foreign keys are off meanwhile: changing a column rebuilds its
+    table, which SQLite allows only so; every reference is checked before the commit."""
     config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                if sqlite:
+                    connection.exec_driver_sql("BEGIN")
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise EarshotError(f"migrating left {len(broken)} broken references (first: {broken[0]}); "
+                                           f"nothing was changed")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def ensure_current(engine: Engine) -> None:

@@ -50,6 +50,7 @@ ALLOWED = {
     ("GET", "/api/queue/counts"): {"pr", "support", "analyst"},
     ("GET", "/api/trends"): {"pr", "support", "analyst"},
     ("GET", "/analytics"): {"pr", "support", "analyst"},
+    ("GET", "/analytics/export"): {"pr", "support", "analyst"},
     ("GET", "/vendor/vega.js"): "public",  # a library: Vega, Vega-Lite and vega-embed
     ("GET", "/api/links"): {"pr", "support"},
     ("GET", "/api/links/{link_id}"): {"pr", "support"},

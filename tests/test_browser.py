@@ -165,3 +165,21 @@ def test_keyboard_shortcuts_and_live_counts(server: str, browser) -> None:
     page.locator("#queue-changed").wait_for(state="visible")
     assert page.locator("[data-changed-total]").inner_text() == str(waiting - 2)
     assert errors == []  # the script ran under the CSP without complaint
+
+
+def test_the_analyst_page_draws_its_charts_under_the_csp(server: str, browser, shots: Path) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    sign_in(page, server, "ana", "analyst-password")
+    page.goto(f"{server}/analytics?by=platform")
+    for chart in ("trend", "funnel", "channels"):
+        page.locator(f"#{chart}-chart[data-drawn]").wait_for(timeout=20_000)
+        assert page.locator(f"#{chart}-chart").get_attribute("data-drawn") == "true"
+        assert page.locator(f"#{chart}-chart canvas").count() == 1
+    page.screenshot(path=str(shots / "analytics.png"), full_page=False)
+    with page.expect_download() as download:
+        page.click("[data-download=trends-csv]")
+    assert download.value.suggested_filename == "trends.csv"
+    assert errors == []  # Vega ran without eval and without inline styles

@@ -125,3 +125,32 @@ def test_the_api_and_the_analyst_page(store, engine) -> None:
     share = client.get("/api/trends", params={"view": "share-of-voice"}).json()["rows"]
     assert [v["brand"] for v in share] == ["Nordvik", "Zentro"]
     assert client.get("/api/trends", params={"by": "colour"}).status_code == 422
+
+
+def test_the_analyst_page_offers_the_downloads(store, engine) -> None:
+    import io
+
+    import pyarrow.parquet as pq
+    from sqlalchemy import select
+
+    from storage.models import AuditEvent
+    from tests.factories import web_sign_in
+
+    browser = TestClient(create_app(store, engine))
+    web_sign_in(browser, engine, "analyst")
+    page = browser.get("/analytics", params={"product": "NV-A12", "by": "platform"}).text
+    assert 'data-download="posts-parquet"' in page and "product=NV-A12" in page and 'id="trend-spec"' in page
+    trends_csv = browser.get("/analytics/export", params={"kind": "trends", "format": "csv", "by": "platform"})
+    assert trends_csv.status_code == 200 and trends_csv.text.splitlines()[0].startswith("period,group,posts")
+    assert 'filename="trends.csv"' in trends_csv.headers["content-disposition"]
+    posts = browser.get("/analytics/export", params={"kind": "posts", "format": "parquet", "product": "NV-A12"})
+    table = pq.read_table(io.BytesIO(posts.content))
+    assert table.num_rows == 4 and "text" not in table.column_names  # no personal fields unless asked
+    personal = browser.get("/analytics/export", params={"kind": "posts", "format": "csv", "personal": "true"})
+    assert personal.status_code == 200 and "author_handle" in personal.text.splitlines()[0]
+    support = api_sign_in(TestClient(create_app(store, engine)), engine, "support")
+    refused = support.get("/analytics/export", params={"kind": "posts", "format": "csv", "personal": "true"})
+    assert refused.status_code == 403
+    with session_scope(engine) as session:
+        audited = session.scalars(select(AuditEvent).where(AuditEvent.action == "export_personal")).all()
+    assert [(e.actor, e.detail["rows"], e.detail["completed"]) for e in audited] == [("analyst", 6, True)]

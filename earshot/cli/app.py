@@ -29,6 +29,8 @@ links_app = typer.Typer(help="Links between social authors and customers: review
 catalog_app = typer.Typer(help="The product catalog.", no_args_is_help=True)
 schedule_app = typer.Typer(help="The collection schedule.", no_args_is_help=True)
 eval_app = typer.Typer(help="Measure enrichment against labeled data.", no_args_is_help=True)
+alerts_app = typer.Typer(help="Spike and viral-post alerts (PR queue items).", no_args_is_help=True)
+export_app = typer.Typer(help="Posts, queue items or trends as CSV, JSON, JSON Lines or Parquet.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(queue_app, name="queue")
 app.add_typer(customers_app, name="customers")
@@ -40,6 +42,8 @@ app.add_typer(share_app, name="share")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(eval_app, name="eval")
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(export_app, name="export")
 
 
 @app.callback()

@@ -1,9 +1,11 @@
-"""`earshot demo`: the whole flow on the embedded data — import, collect, enrich, route, summary, serve."""
+"""`earshot demo`: the whole flow on the embedded data — import, collect, enrich, route, customer models, trends and
+alerts, summary, serve."""
 
 from typing import Annotated
 
 import typer
 
+from analytics.alerts import check_alerts
 from earshot.cli.app import app
 from earshot.cli.customers import run_refresh
 from earshot.cli.users import ensure_demo_users
@@ -35,6 +37,8 @@ def demo_command(
     run_enrich(cli)
     run_route(cli)
     run_refresh(cli)
+    alerts = check_alerts(cli.engine, cli.settings)  # counts the trend buckets, then judges every hour of them
+    console.print(f"alerts for PR: {alerts['spikes']} spikes, {alerts['viral']} viral posts (`earshot alerts list`)")
     with session_scope(cli.engine) as session:
         console.print(stats_table(store_stats(session)))
     ensure_demo_users(cli)

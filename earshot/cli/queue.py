@@ -39,7 +39,8 @@ def queue_list(
     for row in rows:
         table.add_row(
             str(row.id), str(row.priority), row.state,
-            escape(f"@{row.author_handle} ({row.followers:,})"), row.sentiment_label or "-",
+            escape(f"@{row.author_handle} ({row.followers:,})" if row.author_handle else "alert"),
+            row.sentiment_label or "-",
             escape(row.customer_name or "-"), escape(_shorten(row.text)), escape(row.rule),
         )
     console.print(table)

@@ -10,7 +10,10 @@ from storage.models import Product
 
 
 def canned_replies(session: Session, settings: Settings, detail: dict[str, Any]) -> list[dict[str, str]]:
-    """Every canned reply for the item's team, with its placeholders filled from the item's detail."""
+    """Every canned reply for the item's team, with its placeholders filled from the item's detail (none for an
+    alert, which has no post of its own to answer)."""
+    if detail["post"] is None:
+        return []
     values = _placeholders(session, detail)
     team = detail["item"]["team"]
     return [{"name": name, "text": reply.text.format(**values)}

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from earshot.services.customers import customer_summary
 from earshot.services.replying import reply_json
-from storage.models import Author, Customer, CustomerLink, Enrichment, ItemPost, Post
+from storage.models import Alert, Author, Customer, CustomerLink, Enrichment, ItemPost, Post
 from storage.models.crm import LINKED_STATUSES
 from storage.repo.customers import customer_links, owned_products, support_cases
 from storage.repo.queue_items import add_note, get_item, item_history, item_notes, move_item, retag
@@ -20,14 +20,28 @@ THREAD_LIMIT = 50
 
 def item_detail(session: Session, *, item_id: int) -> dict[str, Any]:
     item = get_item(session, item_id=item_id)
+    head = {
+        "item": {"id": item.id, "team": item.team, "priority": item.priority, "state": item.state,
+                 "assignee": item.assignee, "rule": item.rule, "reasons": item.reasons, "tags": item.tags,
+                 "due_at": _iso(item.due_at), "snoozed_until": _iso(item.snoozed_until),
+                 "created_at": _iso(item.created_at), "updated_at": _iso(item.updated_at),
+                 "alert_id": item.alert_id},
+    }
+    tail = {
+        "notes": [{"author": n.author, "text": n.text, "at": _iso(n.at)} for n in item_notes(session, item_id=item.id)],
+        "replies": [reply_json(r) for r in replies_of(session, item_id=item.id)],
+        "history": [{"at": _iso(e.at), "actor": e.actor, "action": e.action, **e.detail}
+                    for e in item_history(session, item_id=item.id)],
+    }
+    if item.alert_id is not None:
+        return {**head, "alert": _alert(session, item.alert_id), "post": None, "author": None, "customer": None,
+                "thread": [], **tail}
     post = session.get(Post, item.post_id)
     author = session.get(Author, post.author_id)
     enrichment = session.get(Enrichment, post.id)
     return {
-        "item": {"id": item.id, "team": item.team, "priority": item.priority, "state": item.state,
-                 "assignee": item.assignee, "rule": item.rule, "reasons": item.reasons, "tags": item.tags,
-                 "due_at": _iso(item.due_at), "snoozed_until": _iso(item.snoozed_until),
-                 "created_at": _iso(item.created_at), "updated_at": _iso(item.updated_at)},
+        **head,
+        "alert": None,
         "post": {"id": post.id, "platform": post.platform, "title": post.title, "text": post.text, "url": post.url,
                  "created_at": _iso(post.created_at), "likes": post.like_count, "shares": post.share_count,
                  **_signals(enrichment)},
@@ -37,11 +51,26 @@ def item_detail(session: Session, *, item_id: int) -> dict[str, Any]:
         "customer": _customer_panel(session, author.id),
         "thread": _thread(session, post, attached=set(session.scalars(
             select(ItemPost.post_id).where(ItemPost.item_id == item.id)))),
-        "notes": [{"author": n.author, "text": n.text, "at": _iso(n.at)} for n in item_notes(session, item_id=item.id)],
-        "replies": [reply_json(r) for r in replies_of(session, item_id=item.id)],
-        "history": [{"at": _iso(e.at), "actor": e.actor, "action": e.action, **e.detail}
-                    for e in item_history(session, item_id=item.id)],
+        **tail,
     }
+
+
+def _alert(session: Session, alert_id: int) -> dict[str, Any]:
+    """The alert with the posts driving it (most reach first), for PR to read before acting."""
+    alert = session.get(Alert, alert_id)
+    rows = session.execute(select(Post, Author, Enrichment).join(Author, Author.id == Post.author_id)
+                           .outerjoin(Enrichment, Enrichment.post_id == Post.id)
+                           .where(Post.id.in_(alert.top_posts or [])))
+    by_id = {post.id: (post, author, enrichment) for post, author, enrichment in rows}
+    posts = [{"id": post.id, "platform": post.platform, "text": post.text, "url": post.url,
+              "created_at": _iso(post.created_at), "handle": author.handle, "followers": author.followers,
+              "engagement": post.like_count + post.share_count + post.reply_count,
+              "sentiment": enrichment.sentiment_label if enrichment else None}
+             for post, author, enrichment in (by_id[i] for i in alert.top_posts or [] if i in by_id)]
+    return {"id": alert.id, "kind": alert.kind, "series": alert.series, "product": alert.product,
+            "measure": alert.measure, "window_start": _iso(alert.window_start), "window_end": _iso(alert.window_end),
+            "count": alert.count, "baseline": alert.baseline, "score": alert.score, "summary": alert.summary,
+            "posts": posts}
 
 
 def _signals(enrichment: Enrichment | None) -> dict[str, Any]:

@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import Row, String, cast, func, select
 from sqlmodel import Session
 
-from storage.models import Author, Customer, CustomerLink, Enrichment, Post, QueueItem
+from storage.models import Alert, Author, Customer, CustomerLink, Enrichment, Post, QueueItem
 from storage.models.crm import LINKED_STATUSES
 from storage.types import utcnow
 
@@ -21,7 +21,7 @@ class QueueRow:
     rule: str
     reasons: list[str]
     due_at: datetime | None
-    post_id: int
+    post_id: int | None  # None: an alert's item (the text is the alert's summary)
     platform: str
     url: str | None
     text: str
@@ -35,6 +35,7 @@ class QueueRow:
     products: list[str]
     customer_id: str | None
     customer_name: str | None
+    alert_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -59,38 +60,71 @@ def list_queue(
     session: Session, *, team: str | None = None, state: str | None = None, limit: int = 50, offset: int = 0,
     where: QueueFilter | None = None,
 ) -> list[QueueRow]:
-    """Open work first: by priority, then due time, then age."""
-    link = (
-        select(CustomerLink.author_id, func.min(CustomerLink.customer_id).label("customer_id"))
-        .where(CustomerLink.status.in_(LINKED_STATUSES))
-        .group_by(CustomerLink.author_id)
-        .subquery()
-    )
-    query = (
-        select(QueueItem, Post, Author, Enrichment, Customer)
-        .join(Post, Post.id == QueueItem.post_id)
-        .join(Author, Author.id == Post.author_id)
-        .outerjoin(Enrichment, Enrichment.post_id == Post.id)
-        .outerjoin(link, link.c.author_id == Author.id)
-        .outerjoin(Customer, Customer.id == link.c.customer_id)
-        .limit(limit)
-        .offset(offset)
-    )
+    """Open work first: by priority, then due time, then age (or by reach, see QueueFilter).
+
+    In two steps, so that a page costs about the same however long the queue: the page's item ids, sorted on
+    only the columns the order and the filters need; then what the page shows of those items, and their customers."""
     where = _merged(where, team, state)
-    if where.order == "reach":
-        query = query.order_by(Author.followers.desc(), func.coalesce(Enrichment.sentiment_score, 0.0),
-                               QueueItem.priority, QueueItem.id)
+    query = select(QueueItem.id).outerjoin(Post, Post.id == QueueItem.post_id)  # an alert's item has no post
+    if where.order == "reach":  # alerts first: a spike or a viral post outranks any one author
+        query = (query.outerjoin(Author, Author.id == Post.author_id)
+                 .outerjoin(Enrichment, Enrichment.post_id == Post.id)
+                 .order_by(QueueItem.alert_id.is_(None), Author.followers.desc(),
+                           func.coalesce(Enrichment.sentiment_score, 0.0), QueueItem.priority, QueueItem.id))
     else:
+        if _needs_enrichment(where):
+            query = query.outerjoin(Enrichment, Enrichment.post_id == Post.id)
         query = query.order_by(QueueItem.priority, QueueItem.due_at, Post.created_at, QueueItem.id)
-    query = _apply(query, where)
-    return [_row(*columns) for columns in session.execute(query)]
+    ids = list(session.scalars(_apply(query, where).limit(limit).offset(offset)))
+    if not ids:
+        return []
+    shown = {
+        columns.id: columns for columns in session.execute(
+            select(*_SHOWN).outerjoin(Post, Post.id == QueueItem.post_id)
+            .outerjoin(Author, Author.id == Post.author_id).outerjoin(Enrichment, Enrichment.post_id == Post.id)
+            .outerjoin(Alert, Alert.id == QueueItem.alert_id).where(QueueItem.id.in_(ids))
+        )
+    }
+    customers = _customers(session, {columns.author_id for columns in shown.values()})
+    return [_row(shown[id], customers.get(shown[id].author_id)) for id in ids]
 
 
 def count_queue(session: Session, *, team: str | None = None, state: str | None = None,
                 where: QueueFilter | None = None) -> int:
-    query = (select(func.count()).select_from(QueueItem).join(Post, Post.id == QueueItem.post_id)
-             .outerjoin(Enrichment, Enrichment.post_id == Post.id))
-    return session.scalar(_apply(query, _merged(where, team, state))) or 0
+    """Items matching; the post and enrichment are joined only when filtered on (each item has one post, and a post
+    at most one enrichment, so the joins change no count)."""
+    where = _merged(where, team, state)
+    query = select(func.count()).select_from(QueueItem)
+    if where.platform:
+        query = query.join(Post, Post.id == QueueItem.post_id)
+    if _needs_enrichment(where):
+        query = query.outerjoin(Enrichment, Enrichment.post_id == QueueItem.post_id)
+    return session.scalar(_apply(query, where)) or 0
+
+
+_SHOWN = (
+    QueueItem.id, QueueItem.team, QueueItem.priority, QueueItem.state, QueueItem.assignee, QueueItem.rule,
+    QueueItem.reasons, QueueItem.due_at, QueueItem.created_at.label("queued_at"), QueueItem.alert_id,
+    Alert.summary.label("alert_summary"), Post.id.label("post_id"), Post.platform, Post.url, Post.title, Post.text,
+    Post.created_at, Post.author_id, Author.handle, Author.display_name, Author.followers, Enrichment.post_id.label("enriched"),
+    Enrichment.sentiment_label, Enrichment.sentiment_score, Enrichment.complaint_category, Enrichment.products,
+)
+
+
+def _customers(session: Session, author_ids: set[int]) -> dict[int, tuple[str, str]]:
+    """Each author's linked customer (the lowest id when several), as external id and name."""
+    link = (
+        select(CustomerLink.author_id, func.min(CustomerLink.customer_id).label("customer_id"))
+        .where(CustomerLink.status.in_(LINKED_STATUSES), CustomerLink.author_id.in_(author_ids))
+        .group_by(CustomerLink.author_id)
+        .subquery()
+    )
+    query = select(link.c.author_id, Customer.external_id, Customer.name).join(Customer, Customer.id == link.c.customer_id)
+    return {author_id: (external_id, name) for author_id, external_id, name in session.execute(query)}
+
+
+def _needs_enrichment(f: QueueFilter) -> bool:
+    return bool(f.sentiment or f.product)
 
 
 def _merged(where: QueueFilter | None, team: str | None, state: str | None) -> QueueFilter:
@@ -122,28 +156,30 @@ def _like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace('"', "")
 
 
-def _row(item: QueueItem, post: Post, author: Author, enrichment: Enrichment | None, customer: Customer | None) -> QueueRow:
+def _row(shown: Row, customer: tuple[str, str] | None) -> QueueRow:
     return QueueRow(
-        id=item.id,
-        team=item.team,
-        priority=item.priority,
-        state=item.state,
-        assignee=item.assignee,
-        rule=item.rule,
-        reasons=list(item.reasons or []),
-        due_at=item.due_at,
-        post_id=post.id,
-        platform=post.platform,
-        url=post.url,
-        text=f"{post.title}\n{post.text}" if post.title else post.text,
-        created_at=post.created_at,
-        author_handle=author.handle,
-        author_name=author.display_name,
-        followers=author.followers,
-        sentiment_label=enrichment.sentiment_label if enrichment else None,
-        sentiment_score=enrichment.sentiment_score if enrichment else None,
-        complaint_category=enrichment.complaint_category if enrichment else None,
-        products=list(enrichment.products or []) if enrichment else [],
-        customer_id=customer.external_id if customer else None,
-        customer_name=customer.name if customer else None,
+        id=shown.id,
+        team=shown.team,
+        priority=shown.priority,
+        state=shown.state,
+        assignee=shown.assignee,
+        rule=shown.rule,
+        reasons=list(shown.reasons or []),
+        due_at=shown.due_at,
+        post_id=shown.post_id,
+        platform=shown.platform or "alert",
+        url=shown.url,
+        text=shown.alert_summary if shown.post_id is None else (
+            f"{shown.title}\n{shown.text}" if shown.title else shown.text),
+        created_at=shown.created_at or shown.queued_at,
+        author_handle=shown.handle,
+        author_name=shown.display_name,
+        followers=shown.followers or 0,
+        sentiment_label=shown.sentiment_label,
+        sentiment_score=shown.sentiment_score,
+        complaint_category=shown.complaint_category,
+        products=list(shown.products or []) if shown.enriched is not None else [],
+        customer_id=customer[0] if customer else None,
+        customer_name=customer[1] if customer else None,
+        alert_id=shown.alert_id,
     )

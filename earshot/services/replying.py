@@ -29,6 +29,8 @@ def send_reply(engine: Engine, settings: Settings, *, item_id: int, user, text: 
         if item.assignee != user.name and user.role != "admin":
             raise QueueMoveRefused(f"claim item {item_id} before replying (it is {item.assignee or 'nobody'}'s)")
         next_state("reply", item.state, assignee=item.assignee)  # refuses unless assigned or escalated
+        if item.post_id is None:
+            raise QueueMoveRefused("an alert has no post of its own to reply to: answer its posts from their items")
         post = session.get(Post, item.post_id)
         limit = MAX_LENGTH.get(post.platform, 10_000)
         if not text or len(text) > limit:

@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from storage.models.analytics import TrendBucket, TrendWatermark
+from storage.models.analytics import Alert, AlertCheck, TrendBucket, TrendWatermark
 from storage.models.crm import (Customer, CustomerHandle, CustomerLink, LifecycleTransition, Product, Purchase,
                                 SupportCase)
 from storage.models.engagement import AuditEvent, ItemNote, ItemPost, QueueItem, Reply, RouteDecision
@@ -15,6 +15,8 @@ from storage.models.staff import StaffSession, StaffUser
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Alert",
+    "AlertCheck",
     "AnonymousPostCount",
     "AuditEvent",
     "Author",

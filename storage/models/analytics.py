@@ -4,10 +4,10 @@ SQL, so they cost the same however many posts are stored; `analytics/rollup.py` 
 
 from datetime import datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.types import UTCDateTime
+from storage.types import JSONValue, UTCDateTime, utcnow
 
 ALL = "*"
 
@@ -36,3 +36,33 @@ class TrendWatermark(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     enriched_through: datetime | None = Field(default=None, sa_type=UTCDateTime)
     refreshed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Alert(SQLModel, table=True):
+    """A spike in a series of posts per window, or a single post going viral; it reaches PR as a queue item."""
+
+    __tablename__ = "alert"
+    __table_args__ = (UniqueConstraint("series", "window_start", name="uq_alert_series_window"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # spike | viral
+    series: str = Field(max_length=100)  # "negative:NV-A12", "total:*" (every post), "post:123"
+    product: str | None = Field(default=None, max_length=64)
+    measure: str | None = Field(default=None, max_length=16)  # negative | total (spikes)
+    window_start: datetime = Field(sa_type=UTCDateTime)
+    window_end: datetime = Field(sa_type=UTCDateTime)
+    count: int  # posts in the window (spike) or the post's engagement (viral)
+    baseline: float  # what the window was expected to hold (spike) or the threshold crossed (viral)
+    score: float | None = None
+    top_posts: list[int] = Field(default_factory=list, sa_type=JSONValue)  # the posts driving it, most reach first
+    summary: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AlertCheck(SQLModel, table=True):
+    """How far each series has been judged, so every window is judged once."""
+
+    __tablename__ = "alert_check"
+
+    series: str = Field(max_length=100, primary_key=True)
+    judged_through: datetime = Field(sa_type=UTCDateTime)  # the end of the last window judged

@@ -27,7 +27,8 @@ class QueueItem(SQLModel, table=True):
     __table_args__ = (Index("ix_queue_item_team_state", "team", "state", "priority"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    post_id: int = Field(foreign_key="post.id", unique=True)
+    post_id: int | None = Field(default=None, foreign_key="post.id", unique=True)  # None: an alert's item
+    alert_id: int | None = Field(default=None, foreign_key="alert.id", unique=True)
     team: str = Field(max_length=32)
     priority: int = 3
     state: str = Field(default="new", max_length=16)

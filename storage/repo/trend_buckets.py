@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, false, func, insert, literal, or_, select, true
+from sqlalchemy import and_, case, delete, false, func, insert, literal, literal_column, or_, select, true
 from sqlmodel import Session
 
 from storage.models import Customer, CustomerLink, Enrichment, Post, TrendBucket, TrendWatermark
@@ -124,7 +124,7 @@ def _explode(session: Session, json_array: Any) -> Any:
 def _competitors(session: Session) -> Any:
     if _dialect(session) == "sqlite":
         return func.json_extract(Enrichment.details, "$.products.competitors")
-    return Enrichment.details.op("#>")(literal("{products,competitors}"))
+    return Enrichment.details.op("#>")(literal_column("ARRAY['products', 'competitors']"))
 
 
 def _array_length(session: Session, json_array: Any) -> Any:

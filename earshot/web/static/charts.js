@@ -3,12 +3,15 @@
 // 'unsafe-eval'; the canvas renderer and our own tooltip styles keep it without inline styles.
 (function () {
   "use strict";
-  if (!window.vegaEmbed || !window.vega) { return; }
   document.querySelectorAll(".chart[data-spec]").forEach(function (element) {
+    if (!window.vegaEmbed) {
+      element.textContent = "The charting library did not load: the figures are in the tables.";
+      element.setAttribute("data-drawn", "failed");
+      return;
+    }
     var spec = JSON.parse(document.getElementById(element.getAttribute("data-spec")).textContent);
-    window.vegaEmbed(element, spec, {
-      renderer: "canvas", actions: false, ast: true, expr: window.vega.expressionInterpreter,
-      defaultStyle: false, tooltip: { disableDefaultStyle: true }
+    window.vegaEmbed(element, spec, {  // ast: vega-embed's own expression interpreter instead of eval
+      renderer: "canvas", actions: false, ast: true, defaultStyle: false, tooltip: { disableDefaultStyle: true }
     }).then(function () {
       element.setAttribute("data-drawn", "true");
     }).catch(function (error) {
