@@ -102,3 +102,22 @@ def test_alerts_from_the_cli(store, tmp_path) -> None:
     config.write_text(bad, encoding="utf-8")
     refused = runner.invoke(app, ["--config", str(config), "alerts", "check"])
     assert refused.exit_code == 1 and "alerts.baseline_windows" in refused.output
+
+
+def test_forgetting_an_author_takes_their_posts_out_of_alerts(store, engine) -> None:
+    from sqlalchemy import select
+
+    from earshot.services.privacy import forget
+    from storage.models import Alert, Post
+
+    check_alerts(engine, store, now=START + timedelta(days=3))
+    with session_scope(engine) as session:
+        spike = session.scalars(select(Alert).where(Alert.kind == "spike")).one()
+        first = session.get(Post, spike.top_posts[0])
+        handle = first.raw["author"]["handle"]
+        erased = set(session.scalars(select(Post.id).where(Post.author_id == first.author_id)))
+    with session_scope(engine) as session:
+        forget(session, actor="admin", author=f"x:{handle}")
+    with session_scope(engine) as session:
+        after = session.scalars(select(Alert).where(Alert.kind == "spike")).one()
+    assert after.count == 15 and not erased & set(after.top_posts) and len(after.top_posts) >= 3

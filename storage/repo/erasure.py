@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlmodel import Session
 
-from storage.models import (AnonymousPostCount, AuditEvent, Author, Customer, CustomerHandle, CustomerLink,
+from storage.models import (Alert, AnonymousPostCount, AuditEvent, Author, Customer, CustomerHandle, CustomerLink,
                             Enrichment, Erasure, ItemNote, ItemPost, LifecycleTransition, Post, Purchase, QueueItem,
                             RouteDecision, SupportCase, SuppressedAuthor)
 from storage.models.crm import LINKED_STATUSES
@@ -47,6 +47,7 @@ def forget_author(session: Session, *, author_id: int, counts: Counter) -> None:
     _delete(session, delete(RouteDecision).where(RouteDecision.post_id.in_(post_ids)))
     _delete(session, delete(Enrichment).where(Enrichment.post_id.in_(post_ids)))
     session.execute(update(LifecycleTransition).where(LifecycleTransition.post_id.in_(post_ids)).values(post_id=None))
+    _drop_from_alerts(session, set(post_ids))
     counts["posts"] += _delete(session, delete(Post).where(Post.id.in_(post_ids)))
     if author.handle:
         counts["mentions_redacted"] += _redact_mentions(session, author.platform, author.handle)
@@ -123,6 +124,17 @@ def _replace_deep(value: Any, mention: str) -> Any:
     if isinstance(value, dict):
         return {k: _replace_deep(v, mention) for k, v in value.items()}
     return value
+
+
+def _drop_from_alerts(session: Session, post_ids: set[int]) -> None:
+    """Alerts keep their counts, not the erased posts among those driving them (and a viral post's text is gone)."""
+    if not post_ids:
+        return
+    for alert in session.scalars(select(Alert).where(Alert.top_posts.is_not(None))):
+        kept = [i for i in alert.top_posts or [] if i not in post_ids]
+        if kept != list(alert.top_posts or []):
+            alert.top_posts = kept
+            session.add(alert)
 
 
 def _delete(session: Session, statement) -> int:
