@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from analytics.charts import channel_chart, funnel_chart, trend_chart
+from analytics.charts import METRICS, channel_chart, funnel_chart, trend_chart
 from analytics.rollup import refresh_trends
 from analytics.trends import TrendQuery, channels, funnel, parse_day, share_of_voice, trend
 from config.settings import Settings
@@ -46,7 +46,7 @@ def analyst_charts(engine: Engine, settings: Settings, query: TrendQuery, *, met
         stages = funnel(session, query)
         named = channels(session, query)
         voices = share_of_voice(session, query)
-    title = f"{metric.replace('_', ' ').capitalize()} per {query.interval}" + (
+    title = f"{METRICS[metric].capitalize()} per {query.interval}" + (
         f" by {query.group_by.replace('_', ' ')}" if query.group_by else "")
     return {"trend": trend_chart(points, metric=metric, interval=query.interval, title=title),
             "funnel": funnel_chart(stages), "channels": channel_chart(named),
