@@ -50,7 +50,7 @@ ALLOWED = {
     ("GET", "/api/queue/counts"): {"pr", "support", "analyst"},
     ("GET", "/api/trends"): {"pr", "support", "analyst"},
     ("GET", "/analytics"): {"pr", "support", "analyst"},
-    ("GET", "/analytics/export"): {"pr", "support", "analyst"},
+    ("GET", "/api/exports/{kind}"): {"pr", "support", "analyst"},
     ("GET", "/vendor/vega.js"): "public",  # a library: Vega, Vega-Lite and vega-embed
     ("GET", "/api/links"): {"pr", "support"},
     ("GET", "/api/links/{link_id}"): {"pr", "support"},
@@ -64,7 +64,8 @@ ALLOWED = {
     ("GET", "/api/advocates"): {"pr", "support", "analyst"},
     ("GET", "/advocates"): {"pr", "support", "analyst"},
 }
-EXAMPLE = {"link_id": "1", "decision": "confirm", "customer_id": "C1", "item_id": "1", "reply_id": "1", "post": "1"}
+EXAMPLE = {"kind": "trends",
+           "link_id": "1", "decision": "confirm", "customer_id": "C1", "item_id": "1", "reply_id": "1", "post": "1"}
 
 
 @pytest.fixture

@@ -140,16 +140,16 @@ def test_the_analyst_page_offers_the_downloads(store, engine) -> None:
     web_sign_in(browser, engine, "analyst")
     page = browser.get("/analytics", params={"product": "NV-A12", "by": "platform"}).text
     assert 'data-download="posts-parquet"' in page and "product=NV-A12" in page and 'id="trend-spec"' in page
-    trends_csv = browser.get("/analytics/export", params={"kind": "trends", "format": "csv", "by": "platform"})
+    trends_csv = browser.get("/api/exports/trends", params={"format": "csv", "by": "platform"})
     assert trends_csv.status_code == 200 and trends_csv.text.splitlines()[0].startswith("period,group,posts")
     assert 'filename="trends.csv"' in trends_csv.headers["content-disposition"]
-    posts = browser.get("/analytics/export", params={"kind": "posts", "format": "parquet", "product": "NV-A12"})
+    posts = browser.get("/api/exports/posts", params={"format": "parquet", "product": "NV-A12"})
     table = pq.read_table(io.BytesIO(posts.content))
     assert table.num_rows == 4 and "text" not in table.column_names  # no personal fields unless asked
-    personal = browser.get("/analytics/export", params={"kind": "posts", "format": "csv", "personal": "true"})
+    personal = browser.get("/api/exports/posts", params={"format": "csv", "personal": "true"})
     assert personal.status_code == 200 and "author_handle" in personal.text.splitlines()[0]
     support = api_sign_in(TestClient(create_app(store, engine)), engine, "support")
-    refused = support.get("/analytics/export", params={"kind": "posts", "format": "csv", "personal": "true"})
+    refused = support.get("/api/exports/posts", params={"format": "csv", "personal": "true"})
     assert refused.status_code == 403
     with session_scope(engine) as session:
         audited = session.scalars(select(AuditEvent).where(AuditEvent.action == "export_personal")).all()

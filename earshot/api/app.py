@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sqlalchemy import Engine
 
 from config.settings import Settings
-from earshot.api import auth_routes, customers, items, links, routes, trends, workload
+from earshot.api import auth_routes, customers, exports, items, links, routes, trends, workload
 from earshot.api.access import LoginRequired, is_page
 from earshot.api.security import SecurityHeaders
 from earshot.web import analytics_pages, auth_pages, customer_pages, item_pages, link_pages, pages
@@ -21,7 +21,7 @@ from storage.migrate import ensure_current
 
 STATIC = Path(__file__).parent.parent / "web" / "static"
 ROUTERS = (  # the JSON API, then the pages; every route but health and sign-in checks the caller's role
-    auth_routes.router, routes.router, workload.router, trends.router, items.router, items.replies_router, links.router,
+    auth_routes.router, routes.router, workload.router, trends.router, exports.router, items.router, items.replies_router, links.router,
     customers.router, customers.advocates_router,
     auth_pages.router, pages.router, item_pages.router, link_pages.router, customer_pages.router,
     analytics_pages.router,

@@ -2,22 +2,19 @@
 in the browser with Vega-Lite (the library bundle comes from the installed vl-convert, served here: no CDN)."""
 
 import json
-import tempfile
 from functools import lru_cache
 from urllib.parse import urlencode
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
 
 from analytics.charts import METRICS, vega_bundle
-from analytics.exports.filters import ExportFilters
 from analytics.exports.personal import PERSONAL_ROLES
-from analytics.trends import GROUPINGS, INTERVALS, parse_day
+from analytics.trends import GROUPINGS, INTERVALS
 from config.errors import EarshotError
 from earshot.api.access import Reader
 from earshot.api.deps import SessionDep
-from earshot.services.exports import plan_export, run_export
 from earshot.services.trends import analyst_charts, trend_query
 from earshot.web.pages import header_context, templates
 
@@ -58,45 +55,6 @@ def analytics_page(
 def json_in_html(value: object) -> str:
     """JSON safe inside a <script type="application/json"> block: no `</script>` or `<!--` can close it early."""
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-@router.get("/analytics/export")
-def download(
-    request: Request,
-    user: Reader,
-    kind: Annotated[str, Query(pattern="^(posts|queue|trends)$")],
-    format: Annotated[str, Query(pattern="^(csv|jsonl|json|parquet)$")] = "csv",
-    interval: Annotated[str, Query(pattern="^(hour|day|week)$")] = "day",
-    by: Annotated[str | None, Query(max_length=32)] = None,
-    product: Annotated[str | None, Query(max_length=64)] = None,
-    since: Annotated[str | None, Query(max_length=32)] = None,
-    until: Annotated[str | None, Query(max_length=32)] = None,
-    personal: bool = False,
-) -> Response:
-    """The page's downloads: the same exports as `earshot export`, written to a temporary file (bounded memory)
-    and streamed; personal fields only for admins and analysts, audited."""
-    state = request.app.state
-    if personal and user.role not in PERSONAL_ROLES:
-        raise HTTPException(403, f"personal fields are exported only by {' or '.join(PERSONAL_ROLES)} users")
-    try:
-        filters = ExportFilters(since=parse_day(since), until=parse_day(until), product=product or None,
-                                interval=interval if kind == "trends" else None,
-                                group_by=(by or None) if kind == "trends" else None)
-        plan = plan_export(state.engine, state.settings, kind=kind, fmt=format, filters=filters,
-                           include_personal=personal, actor=user.name)
-        spool = tempfile.TemporaryFile()
-        run_export(plan, spool, file_name=plan.file_name)
-    except EarshotError as exc:
-        raise HTTPException(422, str(exc)) from exc
-    spool.seek(0)
-
-    def chunks():
-        with spool:
-            while block := spool.read(1 << 16):
-                yield block
-
-    return StreamingResponse(chunks(), media_type=plan.media_type,
-                             headers={"Content-Disposition": f'attachment; filename="{plan.file_name}"'})
 
 
 @router.get("/vendor/vega.js")
