@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlmodel import Session
 
 from config.errors import EarshotError
@@ -85,17 +85,21 @@ def share_of_voice(session: Session, query: TrendQuery) -> list[dict[str, Any]]:
             for p in points]
 
 
-def funnel(session: Session, query: TrendQuery) -> list[dict[str, Any]]:
-    """Per product: posts at each purchase stage over the period, and the conversion between stages."""
+def funnel(session: Session, query: TrendQuery, *, over_time: bool = False) -> list[dict[str, Any]]:
+    """Per product: posts at each purchase stage over the period (or per interval, `over_time`), and the conversion
+    between stages."""
+    period = _period(session, query.interval) if over_time else literal("total")
     rows = session.execute(
         _filtered(query, dimension="purchase_stage", product=None)
-        .where(TrendBucket.product != ALL, *([TrendBucket.product == query.product] if query.product else []))
-        .with_only_columns(TrendBucket.product, TrendBucket.value, func.sum(TrendBucket.posts))
-        .group_by(TrendBucket.product, TrendBucket.value))
-    stages: dict[str, dict[str, int]] = {}
-    for product, stage, posts in rows:
-        stages.setdefault(product, dict.fromkeys(PURCHASE_STAGES, 0))[stage] = int(posts)
-    return [{"product": product, **counts, **conversions(counts)} for product, counts in sorted(stages.items())]
+        .where(TrendBucket.product != ALL, *([TrendBucket.product == query.product.upper()] if query.product else []))
+        .with_only_columns(period.label("period"), TrendBucket.product, TrendBucket.value,
+                           func.sum(TrendBucket.posts))
+        .group_by(period, TrendBucket.product, TrendBucket.value))
+    stages: dict[tuple[str, str], dict[str, int]] = {}
+    for when, product, stage, posts in rows:
+        stages.setdefault((str(when), product), dict.fromkeys(PURCHASE_STAGES, 0))[stage] = int(posts)
+    return [{**({"period": when} if over_time else {}), "product": product, **counts, **conversions(counts)}
+            for (when, product), counts in sorted(stages.items())]
 
 
 def conversions(counts: dict[str, int]) -> dict[str, float | None]:
@@ -112,7 +116,7 @@ def channels(session: Session, query: TrendQuery) -> list[dict[str, Any]]:
     """Which channels people name (where they heard of a product), per product, with the sentiment of those posts."""
     rows = session.execute(
         _filtered(query, dimension="channel", product=None)
-        .where(TrendBucket.product != ALL, *([TrendBucket.product == query.product] if query.product else []))
+        .where(TrendBucket.product != ALL, *([TrendBucket.product == query.product.upper()] if query.product else []))
         .with_only_columns(TrendBucket.product.label("product"), TrendBucket.value.label("grp"), *_sums())
         .group_by(TrendBucket.product, TrendBucket.value)
         .order_by(TrendBucket.product, func.sum(TrendBucket.posts).desc()))

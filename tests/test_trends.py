@@ -78,6 +78,11 @@ def test_share_of_voice_funnel_and_channels(store, engine) -> None:
     assert stages["NV-A12"]["purchased"] >= 1 and stages["NV-B1"]["considering"] == 1
     assert stages["NV-B1"]["bought_per_considering"] == 0.0
     assert ("NV-A12", "friend") in {(row["product"], row["channel"]) for row in named}
+    with session_scope(engine) as session:
+        weekly = funnel(session, TrendQuery(interval="week", product="nv-a12"), over_time=True)
+    assert [(row["period"], row["product"]) for row in weekly] == [("2026-09-28", "NV-A12"), ("2026-10-05", "NV-A12")]
+    for stage in ("considering", "purchased", "returned", "recommending"):  # the weeks add up to the whole period
+        assert sum(row[stage] for row in weekly) == stages["NV-A12"][stage]
 
 
 def test_new_and_reenriched_posts_are_counted_once(store, engine, tmp_path) -> None:

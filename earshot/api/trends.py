@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api", tags=["analytics"])
 def trends(
     request: Request,
     user: Reader,
-    view: Annotated[str, Query(pattern="^(trend|share-of-voice|funnel|channels)$",
+    view: Annotated[str, Query(pattern="^(trend|share-of-voice|funnel|funnel-over-time|channels)$",
                                description=f"One of {', '.join(VIEWS)}.")] = "trend",
     interval: Annotated[str, Query(pattern="^(hour|day|week)$")] = "day",
     by: Annotated[str | None, Query(max_length=32, description="Group by: product, brand, platform, language, "

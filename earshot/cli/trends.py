@@ -78,6 +78,8 @@ def _table(view: str, rows: list[dict]) -> Table:
     columns = {
         "trend": ("period", "group", "posts", "positive", "neutral", "negative", "net_sentiment", "mean_sentiment"),
         "share-of-voice": ("brand", "posts", "share", "negative", "net_sentiment"),
+        "funnel-over-time": ("period", "product", "considering", "purchased", "returned", "recommending",
+                             "bought_per_considering", "returned_per_bought"),
         "funnel": ("product", "considering", "purchased", "returned", "recommending", "bought_per_considering",
                    "returned_per_bought", "recommending_per_bought"),
         "channels": ("product", "channel", "posts", "positive", "negative", "net_sentiment"),

@@ -11,7 +11,7 @@ from analytics.trends import TrendQuery, channels, funnel, parse_day, share_of_v
 from config.settings import Settings
 from storage.engine import session_scope
 
-VIEWS = ("trend", "share-of-voice", "funnel", "channels")
+VIEWS = ("trend", "share-of-voice", "funnel", "funnel-over-time", "channels")
 
 
 def trend_query(*, interval: str = "day", by: str | None = None, product: str | None = None,
@@ -33,6 +33,8 @@ def report(engine: Engine, settings: Settings, view: str, query: TrendQuery, *, 
             return share_of_voice(session, query)
         if view == "funnel":
             return funnel(session, query)
+        if view == "funnel-over-time":
+            return funnel(session, query, over_time=True)
         if view == "channels":
             return channels(session, query)
     raise ValueError(f"unknown view {view!r}; use {', '.join(VIEWS)}")
