@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from earshot.api.deps import SessionDep
 from earshot.services.auth import may
@@ -36,15 +37,17 @@ def is_page(request: Request) -> bool:
 
 
 async def current_user(request: Request, session: SessionDep) -> StaffUser:
+    # the store is read in the thread pool: blocking the event loop for a pooled connection would deadlock the
+    # server once every connection is held by a request that needs the loop to finish
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
-        found = session_of(session, token=authorization[7:].strip(), kind="api")
+        found = await run_in_threadpool(session_of, session, token=authorization[7:].strip(), kind="api")
         if found is None:
             raise HTTPException(401, "invalid or expired token: get a new one with POST /api/token",
                                 headers={"WWW-Authenticate": "Bearer"})
         return found[0]
     cookie = request.cookies.get(SESSION_COOKIE)
-    found = session_of(session, token=cookie, kind="web") if cookie else None
+    found = await run_in_threadpool(session_of, session, token=cookie, kind="web") if cookie else None
     if found is not None:
         user, row = found
         if request.method not in SAFE_METHODS:

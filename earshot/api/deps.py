@@ -13,4 +13,6 @@ def get_session(request: Request) -> Iterator[Session]:
             yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": committed before the response is sent, so a client acting on it (a new token, a claim) at once
+# finds it stored
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

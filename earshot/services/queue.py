@@ -91,8 +91,8 @@ def list_queue(
 
 def count_queue(session: Session, *, team: str | None = None, state: str | None = None,
                 where: QueueFilter | None = None) -> int:
-    """Items matching; the post and enrichment are joined only when filtered on (each item has one post, and a post
-    at most one enrichment, so the joins change no count)."""
+    """Items matching; the post and enrichment are joined only when filtered on (an item has at most one post, an
+    alert's none, and a post at most one enrichment, so the joins change no count but what their filters drop)."""
     where = _merged(where, team, state)
     query = select(func.count()).select_from(QueueItem)
     if where.platform:

@@ -24,7 +24,8 @@ class RouteDecision(SQLModel, table=True):
 
 class QueueItem(SQLModel, table=True):
     __tablename__ = "queue_item"
-    __table_args__ = (Index("ix_queue_item_team_state", "team", "state", "priority"),)
+    __table_args__ = (Index("ix_queue_item_team_state", "team", "state", "priority", "due_at"),
+                      Index("ix_queue_item_team_priority_due", "team", "priority", "due_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     post_id: int | None = Field(default=None, foreign_key="post.id", unique=True)  # None: an alert's item
