@@ -38,7 +38,7 @@ def demo_command(
     run_route(cli)
     run_refresh(cli)
     alerts = check_alerts(cli.engine, cli.settings)  # counts the trend buckets, then judges every hour of them
-    console.print(f"alerts for PR: {alerts['spikes']} spikes, {alerts['viral']} viral posts (`earshot alerts list`)")
+    console.print(f"alerts for PR: {alerts['spikes']} spike(s), {alerts['viral']} viral post(s) (`earshot alerts list`)")
     with session_scope(cli.engine) as session:
         console.print(stats_table(store_stats(session)))
     ensure_demo_users(cli)
