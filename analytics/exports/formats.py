@@ -4,19 +4,16 @@ export of any size is never held whole (CSV, JSON Lines, a JSON array written in
 A batch is a list of rows, each a tuple of cells in column order as the database returns them (see columns.py);
 formats work on a batch column by column, so that a column that needs nothing costs nothing per row."""
 
-import csv
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, BinaryIO, ClassVar
 
 import orjson
 
-from analytics.exports.columns import Column, as_json, as_time, python_cells
+from analytics.exports.columns import Column, as_bool, as_json, as_time, python_cells
 from config.registry import Registry
 
 Row = Sequence[Any]  # one cell per column, in column order
@@ -56,7 +53,12 @@ def format_of(path: Path) -> str | None:
 @formats.register
 class Csv(Format):
     """UTF-8, a header row; lists joined with `;`, times in ISO 8601, true/false, empty for none. A text cell that
-    starts with = + - @ or a tab gets a leading `'`, so a spreadsheet shows it rather than running it as a formula."""
+    starts with = + - @ or a tab gets a leading `'`, so a spreadsheet shows it rather than running it as a formula.
+
+    Written as the csv module writes (its default dialect: `,`, fields with `,` `"` or a line break quoted with `"`,
+    rows ending in CRLF), but a column at a time: each column of a batch is rendered and checked for what needs
+    quoting or guarding in one pass over its joined text, and only a column that has such a cell is gone through
+    cell by cell. The rows are then joined in C; no Python code runs per row."""
 
     name = "csv"
     suffix = ".csv"
@@ -64,32 +66,42 @@ class Csv(Format):
 
     def __init__(self, out: BinaryIO, columns: Sequence[Column]) -> None:
         super().__init__(out, columns)
-        self._lines: list[str] = []  # the csv writer appends each row's line here; written once per batch
-        self._csv = csv.writer(SimpleNamespace(write=self._lines.append))
-        self._cells = [(at, CSV_CELLS[c.type]) for at, c in enumerate(self.columns) if c.type in CSV_CELLS]
-        self._csv.writerow([c.name for c in self.columns])
-        self._flush()
+        joined = _JoinedLists()
+        self._rendered = {"bool": _csv_flags, "time": _csv_times, "list": joined.cells}
+        self._write_lines([[_quoted(c.name, width=len(self.columns))] for c in self.columns])
 
     def write(self, rows: list[Row]) -> None:
-        if self._cells and rows:
-            columns = list(zip(*rows))
-            for at, cells in self._cells:
-                columns[at] = cells(columns[at], self.columns[at])
-            rows = zip(*columns)
-        self._csv.writerows(rows)
-        self._flush()
+        if rows:
+            self._write_lines([self._fields(cells, column) for cells, column in zip(zip(*rows), self.columns,
+                                                                                   strict=True)])
 
-    def _flush(self) -> None:
-        self.out.write("".join(self._lines).encode("utf-8"))
-        self._lines.clear()
+    def _fields(self, cells: Sequence[Any], column: Column) -> list[str]:
+        """One column of a batch as csv writes its fields: none as empty, numbers as they print, text guarded
+        against formulas, quoted where needed."""
+        render = self._rendered.get(column.type)
+        if render is not None:
+            cells = render(cells, column)
+        fields, text = _texts(cells, numbers=column.type in ("int", "float"))
+        if fields is None:  # a column holding other values than its type's
+            fields = [_field(value, column) for value in cells]
+            text = "\n".join(fields)
+        elif column.type == "text" and (text.startswith(FORMULA_STARTS) or any(s in text for s in _LINE_STARTS)):
+            fields = [_field(value, column) for value in cells]
+        if "," in text or '"' in text or "\r" in text or text.count("\n") != len(fields) - 1 or len(self.columns) == 1:
+            fields = [_quoted(field, width=len(self.columns)) for field in fields]
+        return fields
+
+    def _write_lines(self, columns: list[list[str]]) -> None:
+        self.out.write(("\r\n".join(map(",".join, zip(*columns))) + "\r\n").encode("utf-8"))
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_AT_LINE_START = re.compile("^[" + re.escape("".join(FORMULA_STARTS)) + "]", re.MULTILINE)
+_LINE_STARTS = tuple("\n" + start for start in FORMULA_STARTS)
 
 
 def csv_cell(value: Any, column: Column) -> Any:
-    """One cell as the csv module is given it (it writes None as empty, numbers as they print)."""
+    """One cell as the csv module is given it (it writes None as empty, numbers as they print): the rules above,
+    for a value read as its column's Python type."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -103,51 +115,80 @@ def csv_cell(value: Any, column: Column) -> Any:
     return value
 
 
-def _csv_text(cells: Sequence[Any], column: Column) -> Sequence[Any]:
-    """Text cells, those that start like a formula quoted with `'`. The whole column is searched at once (its cells
-    joined by newlines); only a column with a match (or a cell that is not text) is gone through cell by cell."""
+def _texts(cells: Sequence[Any], *, numbers: bool) -> tuple[Sequence[str] | None, str]:
+    """A column's cells as text (none as empty, numbers as they print) and joined by newlines; (None, "") when it
+    holds something else (a text column with numbers, a number column with text)."""
+    if numbers:
+        fields = list(map(str, cells))
+        if "None" in fields:
+            fields = ["" if value is None else str(value) for value in cells]
+        return fields, "\n".join(fields)
     try:
-        joined = "\n".join(filter(None, cells))
+        return cells, "\n".join(cells)
+    except TypeError:  # none among them
+        fields = ["" if value is None else value for value in cells]
+    try:
+        return fields, "\n".join(fields)
     except TypeError:
-        return [csv_cell(value, column) for value in cells]
-    if _FORMULA_AT_LINE_START.search(joined) is None:
-        return cells
-    return [csv_cell(value, column) for value in cells]
+        return None, ""
 
 
-def _csv_bool(cells: Sequence[Any], column: Column) -> list[str | None]:
-    return [None if value is None else "true" if value else "false" for value in cells]
+def _field(value: Any, column: Column) -> str:
+    """One cell's text, as csv writes it (before quoting)."""
+    value = csv_cell(value, column)
+    return value if isinstance(value, str) else str(value)
 
 
-def _csv_time(cells: Sequence[Any], column: Column) -> list[Any]:
-    return [None if value is None else _iso_time(value) for value in cells]
+def _quoted(field: str, *, width: int) -> str:
+    """A field as csv's minimal quoting writes it: in quotes (and its quotes doubled) when it holds a `,`, a quote
+    or a line break, or when it is the one, empty, field of its row."""
+    if "," in field or '"' in field or "\r" in field or "\n" in field or (width == 1 and not field):
+        return '"' + field.replace('"', '""') + '"'
+    return field
 
 
-def _iso_time(value: Any) -> str:
-    """A stored time in ISO 8601 with its UTC offset, as datetime.isoformat writes it: SQLite's text
-    `2026-10-01 12:00:00.000000` rearranged without parsing it; anything else parsed."""
-    if isinstance(value, str) and value[10:11] == " ":
-        if len(value) == 26 and value[19] == ".":
-            if value.endswith(".000000"):
-                return f"{value[:10]}T{value[11:19]}+00:00"
-            return f"{value[:10]}T{value[11:]}+00:00"
-        if len(value) == 19:
-            return f"{value[:10]}T{value[11:]}+00:00"
-    return as_time(value).isoformat()
+def _csv_flags(cells: list[Any], column: Column) -> list[str | None]:
+    try:
+        return list(map(_FLAGS.__getitem__, cells))  # as SQLite (0, 1) or PostgreSQL (False, True) returns them
+    except KeyError:
+        return [csv_cell(as_bool(value), column) for value in cells]
 
 
-def _csv_list(cells: Sequence[Any], column: Column) -> list[Any]:
-    return [None if value is None else _joined_list(value) if isinstance(value, str) else csv_cell(value, column)
-            for value in cells]
+_FLAGS = {None: None, False: "false", True: "true"}  # 0 and 1 are the same keys as False and True
 
 
-@lru_cache(maxsize=4096)
-def _joined_list(stored: str) -> Any:
-    """A list stored as JSON text, joined with `;` (lists repeat: products, tags)."""
-    return csv_cell(as_json(stored), Column("", "list"))
+def _csv_times(cells: list[Any], column: Column) -> list[Any]:
+    """Times in ISO 8601 with the UTC offset, as datetime.isoformat writes them. A column of SQLite's text
+    (`2026-10-01 12:00:00.000000`, as SQLAlchemy stores a time) is rearranged as one string, never parsed."""
+    try:
+        stored = "\n".join(cells) + "\n"
+    except TypeError:  # none among them, or times the driver parsed
+        stored = ""
+    if stored and _SQLITE_TIMES.fullmatch(stored):
+        return stored.replace(" ", "T").replace(".000000\n", "\n").replace("\n", "+00:00\n").split("\n")[:-1]
+    return [csv_cell(as_time(value), column) for value in cells]
 
 
-CSV_CELLS = {"text": _csv_text, "bool": _csv_bool, "time": _csv_time, "list": _csv_list}
+_SQLITE_TIMES = re.compile(r"(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}\n)+", re.ASCII)
+
+
+class _JoinedLists(dict):
+    """Lists stored as JSON text, each read and joined with `;` once per export (lists repeat, as products and tags
+    do); at most `LIMIT` kept."""
+
+    LIMIT = 10_000
+
+    def cells(self, cells: list[Any], column: Column) -> list[Any]:
+        if len(self) > self.LIMIT:
+            self.clear()
+        try:
+            return list(map(self.__getitem__, cells))
+        except TypeError:  # lists the driver parsed (unhashable)
+            return [csv_cell(value, column) for value in cells]
+
+    def __missing__(self, stored: str | None) -> Any:
+        self[stored] = joined = csv_cell(as_json(stored), Column("", "list"))
+        return joined
 
 
 def _json(names: list[str], columns: list[Sequence[Any]]) -> list[bytes]:

@@ -5,11 +5,13 @@ per batch), up to the highest id counted when the export began, so memory stays 
 stored meanwhile neither shifts a page nor makes the export run on."""
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import astuple, dataclass, field
 from typing import Any, ClassVar
 
-from sqlalchemy import Engine, func, outerjoin, select
+from sqlalchemy import Engine, bindparam, func, outerjoin, select, type_coerce
+from sqlalchemy.sql.util import find_tables
+from sqlalchemy.types import NullType
 
 from analytics.exports import ExportError
 from analytics.exports.columns import Column
@@ -24,7 +26,7 @@ from storage.models.engagement import QueueItem
 from storage.models.enrichment import Enrichment
 from storage.models.social import Author, Post
 
-Row = dict[str, Any]
+Row = Sequence[Any]  # one cell per selected column, in their order
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,8 @@ class ExportJob:
 
 
 class Source(ABC):
-    """One kind of export: `prepare` once, then `count`, then `batches` (lists of rows keyed by column name)."""
+    """One kind of export: `prepare` once, then `count`, then `batches` (lists of rows: tuples of cells in the order of
+    `selected()`)."""
 
     name: ClassVar[str]
     columns: ClassVar[tuple[Column, ...]]
@@ -100,8 +103,13 @@ class KeysetSource(Source):
         return conditions
 
     def count(self) -> int:
-        statement = (select(func.count(), func.max(self.keyset.key)).select_from(self.joined(personal=False))
-                     .where(*self.conditions()))
+        conditions = self.conditions()
+        key_table = self.keyset.key.table
+        # the joined tables (outer joins on their keys) change neither count nor the highest id: they are left out
+        # unless a filter looks in them (a million posts are counted in a tenth of the time)
+        needed = {table for condition in conditions for table in find_tables(condition, check_columns=True)} - {key_table}
+        statement = (select(func.count(), func.max(self.keyset.key))
+                     .select_from(self.joined(personal=False) if needed else key_table).where(*conditions))
         with session_scope(self.job.engine) as session:
             rows, self._last_id = session.execute(statement).one()
         return int(rows)
@@ -109,19 +117,23 @@ class KeysetSource(Source):
     def batches(self) -> Iterator[list[Row]]:
         if self._last_id is None:
             self.count()
-        key = self.keyset.key
-        statement = (select(*(c.expression.label(c.name) for c in self.selected()))
+        key, selected = self.keyset.key, self.selected()
+        at = [c.name for c in selected].index("id")
+        # plain tuples of cells as the driver returns them, read from its cursor: SQLAlchemy's rows and its per-row
+        # type processing (parsing every time and JSON list) are left out, and the formats that need Python values
+        # convert column by column (see columns.py)
+        statement = (select(*(type_coerce(c.expression, NullType()).label(c.name) for c in selected))
                      .select_from(self.joined(personal=self.job.personal))
-                     .where(*self.conditions(), key <= (self._last_id or 0))
+                     .where(*self.conditions(), key <= (self._last_id or 0), key > bindparam("after"))
                      .order_by(key).limit(self.job.batch_size))
         after = 0
         while True:
-            with session_scope(self.job.engine) as session:
-                rows = [dict(row) for row in session.execute(statement.where(key > after)).mappings()]
+            with self.job.engine.connect() as connection:
+                rows = connection.execute(statement, {"after": after}).cursor.fetchall()
             if not rows:
                 return
             yield rows
-            after = rows[-1]["id"]
+            after = rows[-1][at]
 
 
 def _linked_customers() -> Any:
@@ -252,7 +264,7 @@ class Trends(Source):
     def batches(self) -> Iterator[list[Row]]:
         points, size = self._read(), self.job.batch_size
         for start in range(0, len(points), size):
-            yield [point.as_dict() for point in points[start:start + size]]
+            yield [astuple(point) for point in points[start:start + size]]
 
     def _read(self) -> list[TrendPoint]:
         if self._points is None:

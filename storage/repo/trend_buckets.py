@@ -1,11 +1,11 @@
-"""Keeping `trend_bucket` current, in SQL: for a span of hours, the old rows go and each dimension's counts are
-inserted again from the posts of those hours (INSERT ... SELECT ... GROUP BY; no post is loaded into Python)."""
+"""Keeping `trend_bucket` current, in SQL: for a span of hours, the old rows go and every dimension's counts are
+inserted again from the posts of those hours, read once (one INSERT ... WITH ... SELECT ... GROUP BY ... UNION ALL
+...; no post is loaded into Python)."""
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, false, func, insert, literal, literal_column, or_, select, true
+from sqlalchemy import case, delete, false, func, insert, literal, literal_column, or_, select, true, union_all
 from sqlmodel import Session
 
 from storage.models import Customer, CustomerLink, Enrichment, Post, TrendBucket, TrendWatermark
@@ -13,7 +13,7 @@ from storage.models.analytics import ALL
 from storage.models.crm import LINKED_STATUSES
 
 MEASURES = ("posts", "positive", "neutral", "negative", "scored", "score_sum")
-# dimension -> the column its value comes from (None: computed specially below)
+# dimension -> the column its value comes from (all, product and brand are computed below)
 COLUMNS: dict[str, Any] = {
     "platform": Post.platform,
     "language": Enrichment.language,
@@ -26,7 +26,6 @@ COLUMNS: dict[str, Any] = {
     "segment": Customer.segment,
     "lifecycle": Customer.lifecycle_stage,
 }
-CUSTOMER_DIMENSIONS = ("segment", "lifecycle")
 DIMENSIONS = ("all", "product", "brand", *COLUMNS)
 
 
@@ -54,60 +53,73 @@ def watermark(session: Session) -> TrendWatermark:
 
 
 def rebuild_span(session: Session, *, start: datetime, end: datetime, brand: str) -> None:
-    """Replace every bucket with an hour in [start, end) by counts over the posts of those hours."""
+    """Replace every bucket with an hour in [start, end) by counts over the posts of those hours.
+
+    One statement: the span's enriched posts are read once, with every value a dimension groups by, into a
+    materialized CTE (and once more per product they name); each dimension's counts are then grouped from that,
+    the branches joined by UNION ALL. (Grouping each dimension straight from the posts read them 27 times.)"""
     hour_column = TrendBucket.__table__.c.hour
     session.execute(delete(TrendBucket).where(hour_column >= start, hour_column < end))
-    in_span = and_(Post.created_at >= start, Post.created_at < end)
-    for per_product in (False, True):
+    posts = _span_posts(session, start=start, end=end, brand=brand)
+    products = _explode(session, posts.c.products)
+    per_product = (select(posts, products.c.value.label("product")).select_from(posts).join(products, true())
+                   .cte("span_products").prefix_with("MATERIALIZED"))
+    branches = []
+    for source in (posts, per_product):
         for dimension in DIMENSIONS:
-            if dimension == "product" and not per_product:
+            if dimension == "product" and source is posts:
                 continue  # the product dimension is the per-product 'all' rows
-            for value, extra in _values(session, dimension, brand):
-                _insert(session, dimension, value, extra, in_span, per_product)
+            for value, extra in _values(session, source, dimension):
+                branches.append(_counts(source, dimension, value, extra))
+    columns = ["hour", "product", "dimension", "value", *MEASURES]
+    session.execute(insert(TrendBucket).from_select(columns, union_all(*branches)))
 
 
-def _values(session: Session, dimension: str, brand: str) -> list[tuple[Any, Callable[[Any], Any] | None]]:
-    """(the value expression, an optional change to the FROM clause) for each source of a dimension's values."""
+def _span_posts(session: Session, *, start: datetime, end: datetime, brand: str) -> Any:
+    """The enriched posts of [start, end): their hour, sentiment, products, and each dimension's value."""
+    linked = (select(CustomerLink.author_id, func.min(CustomerLink.customer_id).label("customer_id"))
+              .where(CustomerLink.status.in_(LINKED_STATUSES)).group_by(CustomerLink.author_id).subquery())
+    ours = or_(_array_length(session, Enrichment.products) > 0,
+               func.lower(Post.text).contains(brand.lower()) if brand else false())
+    return (select(hour_of(session, Post.created_at).label("hour"), Enrichment.sentiment_label.label("label"),
+                   Enrichment.sentiment_score.label("score"), Enrichment.products.label("products"),
+                   case((ours, literal(brand or "ours")), else_=None).label("brand"),
+                   _competitors(session).label("competitors"),
+                   *(column.label(dimension) for dimension, column in COLUMNS.items()))
+            .select_from(Post).join(Enrichment, Enrichment.post_id == Post.id)
+            .outerjoin(linked, linked.c.author_id == Post.author_id)
+            .outerjoin(Customer, Customer.id == linked.c.customer_id)
+            .where(Post.created_at >= start, Post.created_at < end)
+            .cte("span_posts").prefix_with("MATERIALIZED"))
+
+
+def _values(session: Session, source: Any, dimension: str) -> list[tuple[Any, Any]]:
+    """(the value expression, a table-valued function to join for it, or None) for each source of a dimension's
+    values: the brand has two, our name and each competitor named."""
     if dimension in ("all", "product"):
         return [(literal(ALL), None)]
     if dimension == "brand":
-        ours = or_(_array_length(session, Enrichment.products) > 0,
-                   func.lower(Post.text).contains(brand.lower()) if brand else false())
-        competitors = _explode(session, _competitors(session))
-        return [(case((ours, literal(brand or "ours")), else_=None), None),
-                (competitors.c.value, lambda q: q.join(competitors, true()))]
-    if dimension in CUSTOMER_DIMENSIONS:
-        linked = (select(CustomerLink.author_id, func.min(CustomerLink.customer_id).label("customer_id"))
-                  .where(CustomerLink.status.in_(LINKED_STATUSES)).group_by(CustomerLink.author_id).subquery())
-        return [(COLUMNS[dimension], lambda q: q.join(linked, linked.c.author_id == Post.author_id)
-                 .join(Customer, Customer.id == linked.c.customer_id))]
-    return [(COLUMNS[dimension], None)]
+        competitors = _explode(session, source.c.competitors)
+        return [(source.c.brand, None), (competitors.c.value, competitors)]
+    return [(source.c[dimension], None)]
 
 
-def _insert(session: Session, dimension: str, value: Any, extra: Callable[[Any], Any] | None, in_span: Any,
-            per_product: bool) -> None:
-    hour = hour_of(session, Post.created_at)
-    label = Enrichment.sentiment_label
-    query = select(Post.id).select_from(Post).join(Enrichment, Enrichment.post_id == Post.id)
-    if per_product:
-        products = _explode(session, Enrichment.products)
-        query = query.join(products, true())
-        product = products.c.value
-    else:
-        product = literal(ALL)
-    if extra is not None:
-        query = extra(query)
-    query = (query.with_only_columns(
-        hour.label("hour"), product.label("product"), literal(dimension).label("dimension"), value.label("value"),
-        func.count().label("posts"),
+def _counts(source: Any, dimension: str, value: Any, extra: Any) -> Any:
+    """One dimension's rows: posts and sentiment per hour, product and value."""
+    product = source.c.product if "product" in source.c else literal(ALL)
+    label = source.c.label
+    query = select(
+        source.c.hour.label("hour"), product.label("product"), literal(dimension).label("dimension"),
+        value.label("value"), func.count().label("posts"),
         func.sum(case((label == "positive", 1), else_=0)).label("positive"),
         func.sum(case((label == "neutral", 1), else_=0)).label("neutral"),
         func.sum(case((label == "negative", 1), else_=0)).label("negative"),
-        func.count(Enrichment.sentiment_score).label("scored"),
-        func.coalesce(func.sum(Enrichment.sentiment_score), 0.0).label("score_sum"),
-    ).where(in_span, value.is_not(None)).group_by(hour, product, value))
-    columns = ["hour", "product", "dimension", "value", *MEASURES]
-    session.execute(insert(TrendBucket).from_select(columns, query))
+        func.count(source.c.score).label("scored"),
+        func.coalesce(func.sum(source.c.score), 0.0).label("score_sum"),
+    ).select_from(source)
+    if extra is not None:
+        query = query.join(extra, true())
+    return query.where(value.is_not(None)).group_by(source.c.hour, product, value)
 
 
 def _dialect(session: Session) -> str:
