@@ -66,8 +66,8 @@ def test_a_burst_raises_one_pr_alert_with_its_window_baseline_and_posts(store, e
     assert alert["posts"][0]["followers"] >= alert["posts"][-1]["followers"]  # widest reach first
     assert "Spike in negative posts about NV-A12: 15 in 1 h" in detail["item"]["reasons"][0]
     assert detail["history"][0]["actor"] == "alerts"
-    refused = client.post(f"/api/items/{spike['id']}/claim")
-    assert refused.status_code == 200
+    claimed = client.post(f"/api/items/{spike['id']}/claim")  # an alert is worked like any item
+    assert claimed.status_code == 200
     reply = client.post(f"/api/items/{spike['id']}/replies", json={"text": "hello"})
     assert reply.status_code == 409 and "no post of its own" in reply.json()["detail"]
     viral = next(i for i in items if i["rule"] == "alert:viral")
@@ -98,6 +98,8 @@ def test_alerts_from_the_cli(store, tmp_path) -> None:
     listed = runner.invoke(app, ["--config", str(config), "alerts", "list", "--json"])
     assert sorted(line.split('"kind": "')[1].split('"')[0] for line in listed.stdout.splitlines()) == ["spike",
                                                                                                      "viral"]
+    later = runner.invoke(app, ["--config", str(config), "alerts", "list", "--json", "--since", "2026-10-02"])
+    assert [line.split('"kind": "')[1].split('"')[0] for line in later.stdout.splitlines()] == ["spike"]
     bad = config.read_text().replace("baseline_windows = 24", "baseline_windows = 1")
     config.write_text(bad, encoding="utf-8")
     refused = runner.invoke(app, ["--config", str(config), "alerts", "check"])

@@ -119,6 +119,8 @@ def test_the_cli_prints_json_and_plots_a_png(store, tmp_path) -> None:
     funnel_png = tmp_path / "funnel.png"
     result = runner.invoke(app, ["--config", str(config), "trends", "--view", "funnel", "--plot", str(funnel_png)])
     assert result.exit_code == 0 and funnel_png.read_bytes()[:4] == b"\x89PNG"
+    rebuilt = runner.invoke(app, ["--config", str(config), "trends", "--by", "platform", "--json", "--rebuild"])
+    assert rebuilt.exit_code == 0 and [json.loads(row) for row in rebuilt.stdout.splitlines()] == rows  # same counts
     bad = runner.invoke(app, ["--config", str(config), "trends", "--by", "colour"])
     assert bad.exit_code == 1 and "unknown grouping 'colour'" in bad.output
 

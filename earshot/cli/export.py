@@ -30,24 +30,20 @@ ActorOption = Annotated[str, typer.Option("--as", help="Who exports (a staff use
 BatchOption = Annotated[int, typer.Option("--batch-size", min=1, max=100_000, help="Rows read and written at once.")]
 
 
-@export_app.command("posts")
-def export_posts(ctx: typer.Context, out: OutOption, fmt: FormatOption = None, since: SinceOption = None,
-                 until: UntilOption = None, product: ProductOption = None, platform: PlatformOption = None,
-                 include_personal: PersonalOption = False, actor: ActorOption = "",
-                 batch_size: BatchOption = DEFAULT_BATCH_SIZE) -> None:
-    """Posts with what enrichment found in them (posted in the period)."""
-    filters = ExportFilters(since=parse_day(since), until=parse_day(until), product=product, platform=platform)
-    _export(ctx, "posts", out, fmt, filters, include_personal=include_personal, actor=actor, batch_size=batch_size)
+def _keyset_command(kind: str, help_text: str) -> None:
+    """`earshot export posts` and `earshot export queue`: the same options, one kind each."""
+    def command(ctx: typer.Context, out: OutOption, fmt: FormatOption = None, since: SinceOption = None,
+                until: UntilOption = None, product: ProductOption = None, platform: PlatformOption = None,
+                include_personal: PersonalOption = False, actor: ActorOption = "",
+                batch_size: BatchOption = DEFAULT_BATCH_SIZE) -> None:
+        filters = ExportFilters(since=parse_day(since), until=parse_day(until), product=product, platform=platform)
+        _export(ctx, kind, out, fmt, filters, include_personal=include_personal, actor=actor, batch_size=batch_size)
+
+    export_app.command(kind, help=help_text)(command)
 
 
-@export_app.command("queue")
-def export_queue(ctx: typer.Context, out: OutOption, fmt: FormatOption = None, since: SinceOption = None,
-                 until: UntilOption = None, product: ProductOption = None, platform: PlatformOption = None,
-                 include_personal: PersonalOption = False, actor: ActorOption = "",
-                 batch_size: BatchOption = DEFAULT_BATCH_SIZE) -> None:
-    """Queue items with their post's platform and sentiment (queued in the period)."""
-    filters = ExportFilters(since=parse_day(since), until=parse_day(until), product=product, platform=platform)
-    _export(ctx, "queue", out, fmt, filters, include_personal=include_personal, actor=actor, batch_size=batch_size)
+_keyset_command("posts", "Posts with what enrichment found in them (posted in the period).")
+_keyset_command("queue", "Queue items with their post's platform and sentiment (queued in the period).")
 
 
 @export_app.command("trends")
@@ -72,8 +68,9 @@ def _export(ctx: typer.Context, kind: str, out: Path, fmt: str | None, filters: 
     if fmt is None:
         raise ExportError(f"say which format with --format ({', '.join(formats.names())}); "
                           f"the suffix of {str(out)!r} does not tell")
+    exporter = (actor or default_actor()) if include_personal else None
     plan = plan_export(cli.engine, cli.settings, kind=kind, fmt=fmt, filters=filters,
-                       include_personal=include_personal, actor=(actor or default_actor()) if include_personal else None,
+                       include_personal=include_personal, actor=exporter,
                        batch_size=batch_size, target=None if to_stdout else out)
     with progress_bar() as progress:
         task = progress.add_task(f"exporting {kind}", total=None)

@@ -44,29 +44,18 @@ def act(session: SessionDep, user: QueueWorker, item_id: int, action: Annotated[
         note: Annotated[str | None, Form(max_length=2000)] = None,
         assignee: Annotated[str | None, Form(max_length=64)] = None,
         until: Annotated[str | None, Form(max_length=32)] = None) -> RedirectResponse:
-    try:
+    def move() -> None:
         wake_at = datetime.fromisoformat(until).replace(tzinfo=UTC) if until else None
         act_on_item(session, item_id=item_id, action=action, user=user, note=note, assignee=assignee or None,
                     until=wake_at)
-    except QueueItemNotFound as exc:
-        raise HTTPException(404, str(exc)) from exc
-    except (EarshotError, ValueError) as exc:
-        session.rollback()
-        return RedirectResponse(f"/items/{item_id}?error={quote(str(exc)[:300])}", status_code=303)
-    return RedirectResponse(f"/items/{item_id}", status_code=303)
+
+    return _back_to_item(session, item_id, move)
 
 
 @router.post("/items/{item_id}/notes")
 def note(session: SessionDep, user: QueueWorker, item_id: int,
          text: Annotated[str, Form(max_length=5000)]) -> RedirectResponse:
-    try:
-        note_on_item(session, item_id=item_id, user=user, text=text)
-    except QueueItemNotFound as exc:
-        raise HTTPException(404, str(exc)) from exc
-    except EarshotError as exc:
-        session.rollback()
-        return RedirectResponse(f"/items/{item_id}?error={quote(str(exc)[:300])}", status_code=303)
-    return RedirectResponse(f"/items/{item_id}", status_code=303)
+    return _back_to_item(session, item_id, lambda: note_on_item(session, item_id=item_id, user=user, text=text))
 
 
 @router.post("/items/{item_id}/tags")
@@ -74,15 +63,9 @@ def tags(session: SessionDep, user: QueueWorker, item_id: int,
          add: Annotated[str, Form(max_length=400)] = "", remove: Annotated[str | None, Form(max_length=40)] = None
          ) -> RedirectResponse:
     """`add`: tags separated by commas or spaces; `remove`: one tag (the × beside it)."""
-    try:
-        tag_item(session, item_id=item_id, user=user, add=add.replace(",", " ").split(),
-                 remove=[remove] if remove else [])
-    except QueueItemNotFound as exc:
-        raise HTTPException(404, str(exc)) from exc
-    except EarshotError as exc:
-        session.rollback()
-        return RedirectResponse(f"/items/{item_id}?error={quote(str(exc)[:300])}", status_code=303)
-    return RedirectResponse(f"/items/{item_id}", status_code=303)
+    return _back_to_item(session, item_id, lambda: tag_item(session, item_id=item_id, user=user,
+                                                            add=add.replace(",", " ").split(),
+                                                            remove=[remove] if remove else []))
 
 
 @router.post("/items/{item_id}/replies")
@@ -108,13 +91,29 @@ def review(request: Request, user: QueueWorker, item_id: int, reply_id: int,
                                                   note=note or None))
 
 
+def _back_to_item(session, item_id: int, change) -> RedirectResponse:
+    """Make a change in the request's session, then back to the item page (with the reason when it was refused)."""
+    try:
+        change()
+    except QueueItemNotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except (EarshotError, ValueError) as exc:
+        session.rollback()
+        return _item_page(item_id, error=str(exc))
+    return _item_page(item_id)
+
+
 def _sending(item_id: int, call) -> RedirectResponse:
+    """Replies commit in steps of their own (stored, then sent), so there is no request session to roll back."""
     try:
         reply = call()
     except QueueItemNotFound as exc:
         raise HTTPException(404, str(exc)) from exc
     except EarshotError as exc:
-        return RedirectResponse(f"/items/{item_id}?error={quote(str(exc)[:300])}", status_code=303)
-    if reply.status == "failed":
-        return RedirectResponse(f"/items/{item_id}?error={quote((reply.error or 'failed')[:300])}", status_code=303)
-    return RedirectResponse(f"/items/{item_id}", status_code=303)
+        return _item_page(item_id, error=str(exc))
+    return _item_page(item_id, error=(reply.error or "failed") if reply.status == "failed" else None)
+
+
+def _item_page(item_id: int, *, error: str | None = None) -> RedirectResponse:
+    query = f"?error={quote(error[:300])}" if error else ""
+    return RedirectResponse(f"/items/{item_id}{query}", status_code=303)
