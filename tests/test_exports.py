@@ -306,3 +306,73 @@ def test_bad_requests_are_one_line_errors(shop, tmp_path: Path) -> None:
     grouping = cli(config, "trends", "--out", str(tmp_path / "t.csv"), "--by", "mood")
     assert grouping.exit_code == 1 and "unknown grouping 'mood'" in grouping.output
     assert list(tmp_path.iterdir()) == [] and sorted(formats.names()) == ["csv", "json", "jsonl", "parquet"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+@pytest.mark.parametrize("filters", [ExportFilters(), ExportFilters(product="NV-A12")], ids=["all", "product"])
+def test_shares_written_side_by_side_make_the_same_file(shop, tmp_path: Path, fmt: str,
+                                                        filters: ExportFilters) -> None:
+    settings, engine, _ = shop
+    one = tmp_path / f"one.{fmt}"
+    expected = export(engine, settings, kind="posts", fmt=fmt, out=one, filters=filters, batch_size=2, shares=1)
+    assert expected > 1
+    for shares in (2, 3, expected + 4):  # more shares than rows: as many as there are rows at most
+        progress: list[int] = []
+        out = tmp_path / f"shared{shares}.{fmt}"
+        rows = export(engine, settings, kind="posts", fmt=fmt, out=out, filters=filters, batch_size=2,
+                      shares=shares, on_rows=progress.append)
+        assert rows == expected and sum(progress) == expected
+        assert out.read_bytes() == one.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [one.name, *(f"shared{n}.{fmt}" for n in (2, 3, expected + 4))])  # no share files left
+
+
+def test_a_split_source_covers_every_row_once_in_order(shop) -> None:
+    settings, engine, _ = shop
+    from analytics.exports.sources import ExportJob
+
+    source = Posts(ExportJob(engine=engine, settings=settings, batch_size=3))
+    total = source.count()
+    shares = source.split(3)
+    ids = [row[0] for share in shares for batch in share.batches() for row in batch]
+    assert len(shares) == 3 and ids == sorted(ids) and len(ids) == len(set(ids)) == total
+    assert [len([r for b in share.batches() for r in b]) for share in shares] == [4, 4, 4]
+
+
+@pytest.mark.parametrize("how", ["error", "killed"])
+def test_a_failed_share_fails_the_export_and_keeps_the_old_file(shop, tmp_path: Path, how: str,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+
+    settings, engine, _ = shop
+    parent, written = os.getpid(), JsonLines.write
+
+    def fail_in_a_share(self, rows):
+        if os.getpid() != parent:
+            if how == "killed":
+                os.kill(os.getpid(), signal.SIGKILL)
+            raise OSError("disk full")
+        written(self, rows)
+
+    monkeypatch.setattr(JsonLines, "write", fail_in_a_share)
+    out = tmp_path / "posts.jsonl"
+    out.write_text("the export of yesterday\n")
+    message = "share 1 of the export failed: disk full" if how == "error" else "share 1 of 2 of the export stopped"
+    with pytest.raises(ExportError, match=message):
+        export(engine, settings, kind="posts", fmt="jsonl", out=out, batch_size=2, shares=2)
+    assert list(tmp_path.iterdir()) == [out] and out.read_text() == "the export of yesterday\n"
+
+
+def test_formats_that_do_not_join_are_written_by_one_process(shop, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    settings, engine, _ = shop
+    parent, pids = os.getpid(), set()
+    for fmt in ("json", "parquet"):
+        writer = formats.get(fmt)
+        original = writer.write
+        monkeypatch.setattr(writer, "write", lambda self, rows, original=original: (pids.add(os.getpid()),
+                                                                                   original(self, rows))[1])
+        out = tmp_path / f"posts.{fmt}"
+        assert export(engine, settings, kind="posts", fmt=fmt, out=out, batch_size=2, shares=2) == len(POSTS)
+        assert len(read_back(out, fmt)) == len(POSTS)
+    assert pids == {parent}

@@ -26,8 +26,11 @@ class Format(ABC):
     name: ClassVar[str]
     suffix: ClassVar[str]
     media_type: ClassVar[str]
+    joinable: ClassVar[bool] = False  # files of consecutive shares of the rows, the later ones written as
+    # continuations, make the whole file when put end to end (so shares can be written side by side)
 
-    def __init__(self, out: BinaryIO, columns: Sequence[Column]) -> None:
+    def __init__(self, out: BinaryIO, columns: Sequence[Column], *, continuation: bool = False) -> None:
+        """`continuation`: this file will follow another of the same export (so no header)."""
         self.out = out
         self.columns = list(columns)
 
@@ -63,12 +66,14 @@ class Csv(Format):
     name = "csv"
     suffix = ".csv"
     media_type = "text/csv"
+    joinable = True
 
-    def __init__(self, out: BinaryIO, columns: Sequence[Column]) -> None:
+    def __init__(self, out: BinaryIO, columns: Sequence[Column], *, continuation: bool = False) -> None:
         super().__init__(out, columns)
         joined = _JoinedLists()
         self._rendered = {"bool": _csv_flags, "time": _csv_times, "list": joined.cells}
-        self._write_lines([[_quoted(c.name, width=len(self.columns))] for c in self.columns])
+        if not continuation:
+            self._write_lines([[_quoted(c.name, width=len(self.columns))] for c in self.columns])
 
     def write(self, rows: list[Row]) -> None:
         if rows:
@@ -202,6 +207,7 @@ class JsonLines(Format):
     name = "jsonl"
     suffix = ".jsonl"
     media_type = "application/x-ndjson"
+    joinable = True
 
     def write(self, rows: list[Row]) -> None:
         if rows:
@@ -216,7 +222,7 @@ class JsonArray(Format):
     suffix = ".json"
     media_type = "application/json"
 
-    def __init__(self, out: BinaryIO, columns: Sequence[Column]) -> None:
+    def __init__(self, out: BinaryIO, columns: Sequence[Column], *, continuation: bool = False) -> None:
         super().__init__(out, columns)
         self.out.write(b"[")
         self._first = True
@@ -246,7 +252,7 @@ class Parquet(Format):
     suffix = ".parquet"
     media_type = "application/vnd.apache.parquet"
 
-    def __init__(self, out: BinaryIO, columns: Sequence[Column]) -> None:
+    def __init__(self, out: BinaryIO, columns: Sequence[Column], *, continuation: bool = False) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 

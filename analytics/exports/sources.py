@@ -64,6 +64,11 @@ class Source(ABC):
     def batches(self) -> Iterator[list[Row]]:
         """The rows, at most `job.batch_size` at a time, each exactly once."""
 
+    def split(self, parts: int) -> list["Source"]:
+        """After `count`: sources for consecutive shares of the rows, which together give `batches()` in order; a
+        source that cannot be split returns itself alone."""
+        return [self]
+
 
 sources: Registry[Source] = Registry("export")
 
@@ -87,7 +92,9 @@ class KeysetSource(Source):
         super().__init__(job)
         if job.filters.interval or job.filters.group_by:
             raise ExportError("an interval and a grouping are for trends only")
-        self._last_id: int | None = None
+        self._after = 0  # the key this source's rows come after (a share of a split export starts above 0)
+        self._last_id: int | None = None  # and the highest key it reads up to
+        self._total = 0
 
     @abstractmethod
     def joined(self, *, personal: bool) -> Any:
@@ -104,15 +111,41 @@ class KeysetSource(Source):
 
     def count(self) -> int:
         conditions = self.conditions()
-        key_table = self.keyset.key.table
         # the joined tables (outer joins on their keys) change neither count nor the highest id: they are left out
         # unless a filter looks in them (a million posts are counted in a tenth of the time)
-        needed = {table for condition in conditions for table in find_tables(condition, check_columns=True)} - {key_table}
         statement = (select(func.count(), func.max(self.keyset.key))
-                     .select_from(self.joined(personal=False) if needed else key_table).where(*conditions))
+                     .select_from(self._counting_from()).where(*conditions))
         with session_scope(self.job.engine) as session:
             rows, self._last_id = session.execute(statement).one()
-        return int(rows)
+        self._total = int(rows)
+        return self._total
+
+    def _counting_from(self) -> Any:
+        """The key's table alone, or joined with what the filters look in."""
+        key_table = self.keyset.key.table
+        needed = {table for condition in self.conditions()
+                  for table in find_tables(condition, check_columns=True)} - {key_table}
+        return self.joined(personal=False) if needed else key_table
+
+    def split(self, parts: int) -> list[Source]:
+        """Shares of about equal row counts, cut at the keys found at each share's offset in key order."""
+        total = self.count() if self._last_id is None else self._total
+        if parts < 2 or total < parts:
+            return [self]
+        key = self.keyset.key
+        statement = (select(key).select_from(self._counting_from()).where(*self.conditions(), key > self._after,
+                                                                          key <= (self._last_id or 0))
+                     .order_by(key).offset(bindparam("offset")).limit(1))
+        with self.job.engine.connect() as connection:
+            cuts = [connection.execute(statement, {"offset": total * n // parts - 1}).scalar_one()
+                    for n in range(1, parts)]
+        bounds = [self._after, *cuts, self._last_id]
+        shares = []
+        for after, last in zip(bounds, bounds[1:]):
+            share = type(self)(self.job)
+            share._after, share._last_id = after, last
+            shares.append(share)
+        return shares
 
     def batches(self) -> Iterator[list[Row]]:
         if self._last_id is None:
@@ -126,7 +159,7 @@ class KeysetSource(Source):
                      .select_from(self.joined(personal=self.job.personal))
                      .where(*self.conditions(), key <= (self._last_id or 0), key > bindparam("after"))
                      .order_by(key).limit(self.job.batch_size))
-        after = 0
+        after = self._after
         while True:
             with self.job.engine.connect() as connection:
                 rows = connection.execute(statement, {"after": after}).cursor.fetchall()

@@ -13,7 +13,7 @@ from analytics.exports.filters import ExportFilters
 from analytics.exports.formats import format_of, formats
 from analytics.trends import GROUPINGS, INTERVALS, parse_day
 from earshot.cli.app import export_app
-from earshot.cli.progress import progress_bar
+from earshot.cli.progress import advance_and_draw, progress_bar
 from earshot.cli.state import default_actor, err_console, state
 from earshot.services.exports import DEFAULT_BATCH_SIZE, plan_export, run_export
 
@@ -72,12 +72,12 @@ def _export(ctx: typer.Context, kind: str, out: Path, fmt: str | None, filters: 
     plan = plan_export(cli.engine, cli.settings, kind=kind, fmt=fmt, filters=filters,
                        include_personal=include_personal, actor=exporter,
                        batch_size=batch_size, target=None if to_stdout else out)
-    with progress_bar() as progress:
+    with progress_bar(refresh_thread=False) as progress:  # no thread: a large export forks (see shares.py)
         task = progress.add_task(f"exporting {kind}", total=None)
         rows = run_export(plan, sys.stdout.buffer if to_stdout else out,
                           file_name="(standard output)" if to_stdout else None,
                           on_total=lambda total: progress.update(task, total=total),
-                          on_rows=lambda n: progress.advance(task, n))
+                          on_rows=lambda n: advance_and_draw(progress, task, n))
     if to_stdout:
         sys.stdout.buffer.flush()
     where = "standard output" if to_stdout else str(out)

@@ -17,6 +17,7 @@ from analytics.exports.files import check_target, replacing
 from analytics.exports.filters import ExportFilters
 from analytics.exports.formats import Format, formats
 from analytics.exports.personal import complete_personal_export, personal_exporter, record_personal_export
+from analytics.exports.shares import share_count, write_rows, write_shares
 from analytics.exports.sources import ExportJob, Source, sources
 from config.settings import Settings
 from storage.engine import session_scope
@@ -68,10 +69,12 @@ def plan_export(
 
 
 def run_export(plan: ExportPlan, out: Path | BinaryIO, *, file_name: str | None = None,
-               on_total: Progress | None = None, on_rows: Progress | None = None) -> int:
+               on_total: Progress | None = None, on_rows: Progress | None = None, shares: int | None = None) -> int:
     """Write the export and return its row count. `out`: a path (a temporary file beside it is renamed over it at the
-    end) or an open binary stream, left open. `on_total` gets the row count before the first row, `on_rows` each
-    batch's size once written. `file_name` names a stream's download in the audit trail."""
+    end; a large CSV or JSON Lines export is written on every core, see shares.py) or an open binary stream, left
+    open. `on_total` gets the row count before the first row, `on_rows` each batch's size once written. `file_name`
+    names a stream's download in the audit trail. `shares`: how many processes write a file (default: one per core
+    for a large export)."""
     source, engine = plan.source, plan.source.job.engine
     if isinstance(out, Path):
         check_target(out)
@@ -86,8 +89,9 @@ def run_export(plan: ExportPlan, out: Path | BinaryIO, *, file_name: str | None 
         with session_scope(engine) as session:
             event_id = record_personal_export(session, actor=plan.exporter, detail=detail)
     if isinstance(out, Path):
+        parts = source.split(share_count(plan.writer_class, total, shares=shares))
         with replacing(out, private=plan.exporter is not None) as handle:
-            rows = write_rows(source, plan.writer_class, handle, on_rows=on_rows)
+            rows = write_shares(parts, plan.writer_class, handle, out.parent, on_rows=on_rows)
     else:
         rows = write_rows(source, plan.writer_class, out, on_rows=on_rows)
     if event_id is not None:
@@ -100,21 +104,9 @@ def export(
     engine: Engine, settings: Settings, *, kind: str, fmt: str, out: Path | BinaryIO,
     filters: ExportFilters | None = None, include_personal: bool = False, actor: str | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE, file_name: str | None = None,
-    on_total: Progress | None = None, on_rows: Progress | None = None,
+    on_total: Progress | None = None, on_rows: Progress | None = None, shares: int | None = None,
 ) -> int:
     """`plan_export` then `run_export`: the rows written."""
     plan = plan_export(engine, settings, kind=kind, fmt=fmt, filters=filters, include_personal=include_personal,
                        actor=actor, batch_size=batch_size, target=out if isinstance(out, Path) else None)
-    return run_export(plan, out, file_name=file_name, on_total=on_total, on_rows=on_rows)
-
-
-def write_rows(source: Source, writer_class: type[Format], out: BinaryIO, *, on_rows: Progress | None = None) -> int:
-    writer = writer_class(out, source.selected())
-    rows = 0
-    for batch in source.batches():
-        writer.write(batch)
-        rows += len(batch)
-        if on_rows:
-            on_rows(len(batch))
-    writer.close()
-    return rows
+    return run_export(plan, out, file_name=file_name, on_total=on_total, on_rows=on_rows, shares=shares)
