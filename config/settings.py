@@ -233,6 +233,8 @@ class EngageSettings(BaseModel):
 
     send_mode: Literal["dry-run", "live"] = "dry-run"
     canned: dict[str, CannedReply] = Field(default_factory=lambda: dict(DEFAULT_CANNED))
+    listing_cache_seconds: float = Field(1.0, ge=0, le=60)  # how old a queue view the server may show (0: never
+    # shared); see earshot/services/listing_cache.py
 
 
 class CollectSettings(BaseModel):

@@ -15,7 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from earshot.api.deps import SessionDep
 from earshot.services.auth import may
 from storage.models.staff import StaffUser
-from storage.repo.staff import session_of
+from storage.repo.staff import session_of, token_hash
+from storage.types import utcnow
 
 SESSION_COOKIE = "earshot_session"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -36,18 +37,33 @@ def is_page(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
 
 
-async def current_user(request: Request, session: SessionDep) -> StaffUser:
+async def signed_in(request: Request, session: SessionDep, *, token: str, kind: str):
+    """The user and session a token signs in, or None. A GET (which changes nothing) may use what a request with the
+    same token found up to `[engage] listing_cache_seconds` ago, expiry checked again; a sign-out or a disabled
+    user through the server takes effect at once (see listing_cache.py), through the CLI within that time."""
     # the store is read in the thread pool: blocking the event loop for a pooled connection would deadlock the
     # server once every connection is held by a request that needs the loop to finish
+    if request.method not in SAFE_METHODS:
+        return await run_in_threadpool(session_of, session, token=token, kind=kind)
+    cache, key = request.app.state.listing_cache, ("sign-in", kind, token_hash(token))
+    kept = cache.kept(key)
+    found = kept[0] if kept else await run_in_threadpool(
+        cache.get, key, lambda: session_of(session, token=token, kind=kind))
+    if found is not None and found[1].expires_at <= utcnow():
+        return None
+    return found
+
+
+async def current_user(request: Request, session: SessionDep) -> StaffUser:
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
-        found = await run_in_threadpool(session_of, session, token=authorization[7:].strip(), kind="api")
+        found = await signed_in(request, session, token=authorization[7:].strip(), kind="api")
         if found is None:
             raise HTTPException(401, "invalid or expired token: get a new one with POST /api/token",
                                 headers={"WWW-Authenticate": "Bearer"})
         return found[0]
     cookie = request.cookies.get(SESSION_COOKIE)
-    found = await run_in_threadpool(session_of, session, token=cookie, kind="web") if cookie else None
+    found = await signed_in(request, session, token=cookie, kind="web") if cookie else None
     if found is not None:
         user, row = found
         if request.method not in SAFE_METHODS:

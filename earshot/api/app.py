@@ -14,6 +14,7 @@ from config.settings import Settings
 from earshot.api import auth_routes, customers, exports, items, links, routes, trends, workload
 from earshot.api.access import LoginRequired, is_page
 from earshot.api.security import SecurityHeaders
+from earshot.services.listing_cache import ListingCache, stamp_file
 from earshot.web import analytics_pages, auth_pages, customer_pages, item_pages, link_pages, pages
 from earshot.web.pages import templates
 from storage.engine import make_engine
@@ -35,6 +36,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app = FastAPI(title="Earshot", docs_url="/api/docs", redoc_url="/api/redoc", openapi_url="/api/openapi.json")
     app.state.engine = engine
     app.state.settings = settings
+    app.state.listing_cache = ListingCache(settings.engage.listing_cache_seconds,
+                                           stamp=stamp_file(settings.database_url))
     app.add_middleware(SecurityHeaders)
     for router in ROUTERS:
         app.include_router(router)

@@ -1,16 +1,53 @@
-"""FastAPI dependencies: a session per request on the app's engine."""
+"""FastAPI dependencies: a session per request on the app's engine (a change committed empties the shared queue
+views, see earshot/services/listing_cache.py).
 
-from collections.abc import Iterator
+The session is made on the event loop (that needs no I/O) and committed or rolled back in the thread pool only if
+the request used the store: a request answered from shared views and a shared sign-in never leaves the loop."""
+
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import event
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+USED = "used the store"
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        with session.begin():
-            yield session
+class RequestSession(Session):
+    """A session that notes, in `info`, when it first takes a connection."""
+
+
+@event.listens_for(RequestSession, "after_begin")
+def _took_a_connection(session: Session, transaction, connection) -> None:  # noqa: ANN001 - SQLAlchemy's event
+    session.info[USED] = True
+
+
+def _used(session: Session) -> bool:
+    """It took a connection, or holds changes not yet flushed."""
+    return bool(session.info.get(USED) or session.new or session.dirty or session.deleted)
+
+
+def _commit(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    session = RequestSession(request.app.state.engine, expire_on_commit=False)
+    try:
+        yield session
+    except BaseException:
+        if _used(session):
+            await run_in_threadpool(session.close)  # rolls back
+        raise
+    if _used(session):
+        await run_in_threadpool(_commit, session)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):  # it may have changed the queue: views are read anew
+            request.app.state.listing_cache.clear()
 
 
 # scope="function": committed before the response is sent, so a client acting on it (a new token, a claim) at once

@@ -1,8 +1,13 @@
 """JSON API: health, store statistics and the queue."""
 
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+import orjson
+from pydantic import BaseModel
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from earshot.api.access import Reader
 from earshot.api.deps import SessionDep
@@ -10,8 +15,18 @@ from earshot.services.queue import QueueFilter, count_queue, list_queue
 from config.errors import EarshotError
 from earshot.services.routing import explain_post
 from earshot.services.stats import store_stats
+from storage.engine import session_scope
 
 router = APIRouter()
+
+
+class QueuePage(BaseModel):
+    """A page of a queue view (the fields of each item: `QueueRow` in earshot/services/queue.py)."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[dict[str, Any]]
 
 
 @router.get("/healthz", tags=["health"])
@@ -24,9 +39,9 @@ def stats(session: SessionDep, user: Reader) -> dict[str, Any]:
     return store_stats(session)
 
 
-@router.get("/api/queue", tags=["queue"])
-def queue(
-    session: SessionDep,
+@router.get("/api/queue", tags=["queue"], response_model=QueuePage)
+async def queue(
+    request: Request,
     user: Reader,
     team: Annotated[str | None, Query(max_length=32)] = None,
     state: Annotated[str | None, Query(max_length=16)] = None,
@@ -40,17 +55,30 @@ def queue(
                                 "(followers, then most negative): PR's view.")] = "urgency",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> dict[str, Any]:
-    """Queue items, most urgent first, filtered by any of the parameters given."""
+) -> Response:
+    """Queue items, most urgent first, filtered by any of the parameters given. Views are shared between requests
+    and re-read once they are `[engage] listing_cache_seconds` (1 s) old; changes made through the server show at
+    once."""
     where = QueueFilter(team=team, state=state, platform=platform, product=product, sentiment=sentiment, tag=tag,
                         assignee=assignee, overdue=overdue, order=order)
-    rows = list_queue(session, where=where, limit=limit, offset=offset)
-    return {
-        "total": count_queue(session, where=where),
-        "limit": limit,
-        "offset": offset,
-        "items": [dict(vars(row)) for row in rows],  # asdict, without its deep copies
-    }
+    # the page as JSON is shared (see listing_cache.py): a kept page is answered on the event loop, an old one while
+    # it is re-read in the background, a page nobody has read yet is read in the thread pool
+    cache, key = request.app.state.listing_cache, ("api", where, limit, offset)
+    read = partial(_queue_page, request.app.state.engine, where, limit, offset)
+    kept = cache.kept(key, refresh=read)
+    body = kept[0] if kept else await run_in_threadpool(cache.get, key, read)
+    return Response(body, media_type="application/json")
+
+
+def _queue_page(engine: Engine, where: QueueFilter, limit: int, offset: int) -> bytes:
+    """A page of a queue view as the JSON the API answers, read in a session of its own."""
+    with session_scope(engine) as session:
+        return orjson.dumps({
+            "total": count_queue(session, where=where),
+            "limit": limit,
+            "offset": offset,
+            "items": list_queue(session, where=where, limit=limit, offset=offset),  # dataclasses: orjson writes them
+        })
 
 
 @router.get("/api/posts/{post}/routing", tags=["queue"])

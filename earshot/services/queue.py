@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Row, String, cast, func, select
 from sqlmodel import Session
@@ -9,6 +10,9 @@ from sqlmodel import Session
 from storage.models import Alert, Author, Customer, CustomerLink, Enrichment, Post, QueueItem
 from storage.models.crm import LINKED_STATUSES
 from storage.types import utcnow
+
+if TYPE_CHECKING:
+    from earshot.services.listing_cache import ListingCache
 
 
 @dataclass(frozen=True)
@@ -183,3 +187,11 @@ def _row(shown: Row, customer: tuple[str, str] | None) -> QueueRow:
         customer_name=customer[1] if customer else None,
         alert_id=shown.alert_id,
     )
+
+
+def queue_view(session: Session, cache: "ListingCache", *, where: QueueFilter, limit: int, offset: int
+               ) -> tuple[list[QueueRow], int]:
+    """A page of a queue view and how many items the view has, shared through `cache` (see listing_cache.py)."""
+    return cache.get(("queue", where, limit, offset),
+                     lambda: (list_queue(session, where=where, limit=limit, offset=offset),
+                              count_queue(session, where=where)))

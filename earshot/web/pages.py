@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 from earshot.api.access import QueueWorker, Reader
 from earshot.api.deps import SessionDep
 from earshot.services.auth import may
-from earshot.services.queue import QueueFilter, count_queue, list_queue
+from earshot.services.queue import QueueFilter, queue_view
 from earshot.services.workload import TEAMS, queue_counts, set_availability
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -52,8 +52,8 @@ def queue_page(
     where = QueueFilter(team=team or None, state=state or None, platform=platform or None, product=product or None,
                         sentiment=sentiment or None, tag=tag or None, assignee=assignee or None, overdue=overdue,
                         order=order or ("reach" if team == "pr" else "urgency"))  # PR's view: reach first
-    rows = list_queue(session, where=where, limit=per_page, offset=(page - 1) * per_page)
-    total = count_queue(session, where=where)
+    rows, total = queue_view(session, request.app.state.listing_cache, where=where, limit=per_page,
+                             offset=(page - 1) * per_page)
     filters = {k: v for k, v in where.__dict__.items() if v and k not in ("team", "order")}
     return templates.TemplateResponse(
         request,

@@ -57,11 +57,12 @@ def open_session(session: Session, *, user: StaffUser, kind: str, lifetime: time
 
 def session_of(session: Session, *, token: str, kind: str, now: datetime | None = None
                ) -> tuple[StaffUser, StaffSession] | None:
-    row = session.get(StaffSession, token_hash(token))
-    if row is None or row.kind != kind or row.expires_at <= (now or utcnow()):
+    found = session.execute(select(StaffUser, StaffSession).join(StaffSession, StaffSession.user_id == StaffUser.id)
+                            .where(StaffSession.token_hash == token_hash(token))).first()  # one query: every request
+    if found is None:
         return None
-    user = session.get(StaffUser, row.user_id)
-    if user is None or user.disabled:
+    user, row = found
+    if row.kind != kind or row.expires_at <= (now or utcnow()) or user.disabled:
         return None
     return user, row
 

@@ -1,0 +1,151 @@
+"""The shared queue views: fresh for a moment, read once however many ask, emptied by a change through the server."""
+
+import threading
+import time
+
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from earshot.api.app import create_app
+from earshot.services.listing_cache import ListingCache
+from storage.engine import session_scope
+from storage.models import QueueItem
+from tests.factories import web_sign_in
+from tests.test_queue_work import api, first_item, store  # noqa: F401 - the fixture
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_view_is_kept_for_its_seconds_then_read_again() -> None:
+    clock, reads = Clock(), []
+    cache = ListingCache(1.0, clock=clock)
+
+    def read():
+        reads.append(clock.now)
+        return len(reads)
+
+    assert cache.get("a", read) == 1 and cache.get("a", read) == 1
+    clock.now += 0.99
+    assert cache.get("a", read) == 1
+    clock.now += 0.01
+    assert cache.get("a", read) == 2 and cache.get("b", read) == 3
+    cache.clear()
+    assert cache.get("a", read) == 4 and reads == [100.0, 101.0, 101.0, 101.0]
+
+
+def test_off_at_zero_seconds_and_bounded_in_views() -> None:
+    reads = []
+    off = ListingCache(0)
+    assert [off.get("a", lambda: reads.append(1) or len(reads)) for _ in range(3)] == [1, 2, 3]
+    small = ListingCache(60, max_views=2)
+    for key in ("a", "b", "c"):
+        small.get(key, lambda key=key: key)
+    assert small.get("a", lambda: "read again") == "read again"  # the oldest view made room
+    assert small.get("c", lambda: "read again") == "c"
+
+
+def test_many_asking_at_once_wait_for_one_read() -> None:
+    cache, reads, started = ListingCache(60), [], threading.Event()
+
+    def slow_read():
+        reads.append(1)
+        started.set()
+        time.sleep(0.2)
+        return "the view"
+
+    answers: list[str] = []
+    threads = [threading.Thread(target=lambda: answers.append(cache.get("a", slow_read))) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == ["the view"] * 20 and len(reads) == 1
+
+
+def test_an_old_view_is_served_while_it_is_re_read_in_the_background() -> None:
+    clock, release = Clock(), threading.Event()
+    cache = ListingCache(1.0, clock=clock)
+    assert cache.get("a", lambda: "first") == "first"
+    clock.now += 1.5
+
+    def slow_read():
+        release.wait(5)
+        return "second"
+
+    assert cache.kept("a") is None  # without a way to re-read it, an old view is not served
+    assert cache.kept("a", refresh=slow_read) == ("first",)
+    assert cache.kept("a", refresh=slow_read) == ("first",)  # one re-read at a time
+    release.set()
+    deadline = time.monotonic() + 5
+    while cache.kept("a") != ("second",):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    clock.now += 7.0  # past the grace: not served
+    assert cache.kept("a", refresh=slow_read) is None
+    cache.clear()
+    assert cache.kept("a", refresh=slow_read) is None
+
+
+def test_a_view_read_while_a_change_committed_is_not_kept() -> None:
+    cache = ListingCache(60)
+    assert cache.get("a", lambda: (cache.clear(), "before the change")[1]) == "before the change"
+    assert cache.get("a", lambda: "after the change") == "after the change"
+
+
+def test_a_change_through_the_server_shows_at_once_others_within_the_seconds(store, engine) -> None:  # noqa: F811
+    clock = Clock()
+    support = api(store, engine, "support")
+    support.app.state.listing_cache = ListingCache(1.0, clock=clock)
+    item = first_item(support)
+
+    def state_listed() -> str:
+        items = support.get("/api/queue", params={"team": "support"}).json()["items"]
+        return next(i["state"] for i in items if i["id"] == item)
+
+    assert state_listed() == "new"
+    assert support.post(f"/api/items/{item}/claim").status_code == 200
+    assert state_listed() == "assigned"  # this server's change: at once
+    with session_scope(engine) as session:  # another process (the scheduler, a second server) changes it
+        session.execute(update(QueueItem).where(QueueItem.id == item).values(state="escalated"))
+    assert state_listed() == "assigned"
+    clock.now += 1.0  # the view is old: served once more while it is re-read in the background, then new
+    assert state_listed() == "assigned"
+    deadline = time.monotonic() + 10
+    while state_listed() != "escalated":
+        assert time.monotonic() < deadline, "the old view was never re-read"
+        time.sleep(0.05)
+    clock.now += 10.0  # too old to serve while re-reading: read before answering
+    with session_scope(engine) as session:
+        session.execute(update(QueueItem).where(QueueItem.id == item).values(state="snoozed"))
+    assert state_listed() == "snoozed"
+
+
+def test_the_web_queue_page_shares_the_views(store, engine) -> None:  # noqa: F811
+    app = create_app(store, engine)
+    app.state.listing_cache = ListingCache(60)
+    client = TestClient(app)
+    web_sign_in(client, engine)
+    assert "battery died" in client.get("/queue", params={"team": "support"}).text
+    with session_scope(engine) as session:
+        session.execute(update(QueueItem).values(team="pr"))
+    assert "battery died" in client.get("/queue", params={"team": "support"}).text  # shared: up to a minute old here
+    app.state.listing_cache.clear()
+    assert "battery died" not in client.get("/queue", params={"team": "support"}).text
+
+
+def test_processes_sharing_a_stamp_drop_their_views_on_each_others_changes(tmp_path) -> None:
+    stamp = tmp_path / "queue.stamp"
+    here, there = ListingCache(60, stamp=stamp), ListingCache(60, stamp=stamp)  # two server workers
+    assert there.get("a", lambda: "before") == "before"
+    assert there.get("a", lambda: "read again") == "before"
+    here.clear()  # a claim through the other worker
+    assert there.get("a", lambda: "after") == "after" and stamp.stat().st_size == 1
+    for n in range(3):
+        here.clear()
+        assert there.get("a", lambda n=n: n) == n  # each change seen, however close together
