@@ -25,7 +25,8 @@ class RouteDecision(SQLModel, table=True):
 class QueueItem(SQLModel, table=True):
     __tablename__ = "queue_item"
     __table_args__ = (Index("ix_queue_item_team_state", "team", "state", "priority", "due_at"),
-                      Index("ix_queue_item_team_priority_due", "team", "priority", "due_at"))
+                      Index("ix_queue_item_team_priority_due", "team", "priority", "due_at"),
+                      Index("ix_queue_item_assignee_state", "assignee", "state"))
 
     id: int | None = Field(default=None, primary_key=True)
     post_id: int | None = Field(default=None, foreign_key="post.id", unique=True)  # None: an alert's item
