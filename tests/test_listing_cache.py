@@ -111,11 +111,13 @@ def test_a_change_through_the_server_shows_at_once_others_within_the_seconds(sto
     assert state_listed() == "new"
     assert support.post(f"/api/items/{item}/claim").status_code == 200
     assert state_listed() == "assigned"  # this server's change: at once
+    assert support.post(f"/api/items/{item}/replies", json={"text": "sorry, DM us"}).status_code == 201
+    assert state_listed() == "replied"  # a reply changes the item in a session of its own: at once too
     with session_scope(engine) as session:  # another process (the scheduler, a second server) changes it
         session.execute(update(QueueItem).where(QueueItem.id == item).values(state="escalated"))
-    assert state_listed() == "assigned"
+    assert state_listed() == "replied"
     clock.now += 1.0  # the view is old: served once more while it is re-read in the background, then new
-    assert state_listed() == "assigned"
+    assert state_listed() == "replied"
     deadline = time.monotonic() + 10
     while state_listed() != "escalated":
         assert time.monotonic() < deadline, "the old view was never re-read"
@@ -149,3 +151,40 @@ def test_processes_sharing_a_stamp_drop_their_views_on_each_others_changes(tmp_p
     for n in range(3):
         here.clear()
         assert there.get("a", lambda n=n: n) == n  # each change seen, however close together
+
+
+def test_a_slow_view_is_kept_ten_times_as_long_as_its_read_took() -> None:
+    cache = ListingCache(0.01)
+
+    def slow():
+        time.sleep(0.05)
+        return "slow"
+
+    assert cache.get("slow", slow) == "slow" and cache.get("fast", lambda: "fast") == "fast"
+    time.sleep(0.05)
+    assert cache.kept("slow") == ("slow",)  # kept about half a second
+    assert cache.kept("fast") is None  # kept its 0.01 s
+
+
+def test_a_shared_sign_in_is_checked_for_expiry_and_read_again_after_its_second(
+        store, engine, monkeypatch) -> None:  # noqa: F811
+    from datetime import timedelta
+
+    import earshot.api.access as access
+    from storage.repo.staff import disable_user
+
+    clock = Clock()
+    support = api(store, engine, "support")
+    support.app.state.listing_cache = ListingCache(1.0, clock=clock)
+    assert support.get("/api/queue").status_code == 200
+    with session_scope(engine) as session:  # disabled from the CLI: another process
+        disable_user(session, name="support")
+    assert support.get("/api/queue").status_code == 200  # the shared sign-in, for its second
+    clock.now += 1.0
+    assert support.get("/api/queue").status_code == 401
+    pr = api(store, engine, "pr")
+    pr.app.state.listing_cache = ListingCache(60)
+    assert pr.get("/api/queue").status_code == 200
+    later = access.utcnow() + timedelta(days=400)  # past any token's lifetime
+    monkeypatch.setattr(access, "utcnow", lambda: later)
+    assert pr.get("/api/queue").status_code == 401  # shared, but expired

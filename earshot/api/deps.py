@@ -46,8 +46,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         raise
     if _used(session):
         await run_in_threadpool(_commit, session)
-        if request.method not in ("GET", "HEAD", "OPTIONS"):  # it may have changed the queue: views are read anew
-            request.app.state.listing_cache.clear()
+    if request.method not in ("GET", "HEAD", "OPTIONS"):  # it may have changed the queue (in this session or a
+        request.app.state.listing_cache.clear()  # service's own, as replies do): views are read anew
 
 
 # scope="function": committed before the response is sent, so a client acting on it (a new token, a claim) at once
