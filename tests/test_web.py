@@ -63,8 +63,16 @@ def test_queue_api_lists_items_with_paging(client: TestClient) -> None:
     assert body["total"] == 2 and len(body["items"]) == 1
     item = body["items"][0]
     assert item["team"] == "support" and item["text"] and item["rule"].startswith("support-")
-    assert client.get("/api/queue", params={"limit": 0}).status_code == 422
     assert client.get("/api/queue", params={"team": "pr"}).json()["total"] == 0
+
+
+def test_queue_api_rejects_bad_parameters_in_fastapis_shape(client: TestClient) -> None:
+    for params, field in (({"limit": 0}, "limit"), ({"sentiment": "angry"}, "sentiment"), ({"overdue": "maybe"}, "overdue"),
+                          ({"offset": "x"}, "offset"), ({"team": "t" * 33}, "team")):
+        response = client.get("/api/queue", params=params)
+        assert response.status_code == 422, params
+        assert [error["loc"] for error in response.json()["detail"]] == [["query", field]]
+    assert client.get("/api/queue", params={"overdue": "true", "limit": 200}).status_code == 200
 
 
 def test_stats_and_health(client: TestClient) -> None:
@@ -75,4 +83,10 @@ def test_stats_and_health(client: TestClient) -> None:
 
 def test_openapi_schema_is_served(client: TestClient) -> None:
     schema = client.get("/api/openapi.json").json()
-    assert "/api/queue" in schema["paths"]
+    listing = schema["paths"]["/api/queue"]["get"]
+    parameters = {parameter["name"]: parameter for parameter in listing["parameters"]}
+    assert {"team", "state", "platform", "product", "sentiment", "tag", "assignee", "overdue", "order", "limit",
+            "offset"} <= parameters.keys()
+    assert parameters["limit"]["in"] == "query" and parameters["limit"]["schema"]["maximum"] == 200
+    assert parameters["sentiment"]["schema"]["anyOf"][0]["pattern"] == "^(negative|neutral|positive)$"
+    assert "QueuePage" in listing["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]

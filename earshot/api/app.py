@@ -21,8 +21,9 @@ from storage.engine import make_engine
 from storage.migrate import ensure_current
 
 STATIC = Path(__file__).parent.parent / "web" / "static"
-ROUTERS = (  # the JSON API, then the pages; every route but health and sign-in checks the caller's role
-    auth_routes.router, routes.router, workload.router, trends.router, exports.router, items.router, items.replies_router, links.router,
+ROUTERS = (  # the JSON API, then the pages; every route but health and sign-in checks the caller's role. Requests are
+    # matched against the routers in this order, so the busiest (health, the queue listing) come first
+    routes.router, auth_routes.router, workload.router, trends.router, exports.router, items.router, items.replies_router, links.router,
     customers.router, customers.advocates_router,
     auth_pages.router, pages.router, item_pages.router, link_pages.router, customer_pages.router,
     analytics_pages.router,

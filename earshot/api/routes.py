@@ -4,13 +4,14 @@ from functools import partial
 from typing import Annotated, Any
 
 import orjson
-from pydantic import BaseModel
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from earshot.api.access import Reader
 from earshot.api.deps import SessionDep
+from earshot.api.query_model import query_parameters, read_query
 from earshot.services.queue import QueueFilter, count_queue, list_queue
 from config.errors import EarshotError
 from earshot.services.routing import explain_post
@@ -30,7 +31,7 @@ class QueuePage(BaseModel):
 
 
 @router.get("/healthz", tags=["health"])
-def health() -> dict[str, bool]:
+async def health() -> dict[str, bool]:
     return {"ok": True}
 
 
@@ -39,28 +40,33 @@ def stats(session: SessionDep, user: Reader) -> dict[str, Any]:
     return store_stats(session)
 
 
-@router.get("/api/queue", tags=["queue"], response_model=QueuePage)
-async def queue(
-    request: Request,
-    user: Reader,
-    team: Annotated[str | None, Query(max_length=32)] = None,
-    state: Annotated[str | None, Query(max_length=16)] = None,
-    platform: Annotated[str | None, Query(max_length=16)] = None,
-    product: Annotated[str | None, Query(max_length=64, description="A SKU the post mentions.")] = None,
-    sentiment: Annotated[str | None, Query(pattern="^(negative|neutral|positive)$")] = None,
-    tag: Annotated[str | None, Query(max_length=64)] = None,
-    assignee: Annotated[str | None, Query(max_length=64)] = None,
-    overdue: Annotated[bool, Query(description="Only open items past their due time.")] = False,
-    order: Annotated[str, Query(pattern="^(urgency|reach)$", description="urgency (priority, due time) or reach "
-                                "(followers, then most negative): PR's view.")] = "urgency",
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> Response:
+class QueueQuery(BaseModel):
+    """The queue listing's query parameters."""
+
+    model_config = ConfigDict(frozen=True)
+
+    team: str | None = Field(None, max_length=32)
+    state: str | None = Field(None, max_length=16)
+    platform: str | None = Field(None, max_length=16)
+    product: str | None = Field(None, max_length=64, description="A SKU the post mentions.")
+    sentiment: str | None = Field(None, pattern="^(negative|neutral|positive)$")
+    tag: str | None = Field(None, max_length=64)
+    assignee: str | None = Field(None, max_length=64)
+    overdue: bool = Field(False, description="Only open items past their due time.")
+    order: str = Field("urgency", pattern="^(urgency|reach)$", description="urgency (priority, due time) or reach "
+                       "(followers, then most negative): PR's view.")
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0)
+
+
+@router.get("/api/queue", tags=["queue"], response_model=QueuePage, openapi_extra=query_parameters(QueueQuery))
+async def queue(request: Request, user: Reader) -> Response:
     """Queue items, most urgent first, filtered by any of the parameters given. Views are shared between requests
     and re-read once they are `[engage] listing_cache_seconds` (1 s) old; changes made through the server show at
     once."""
-    where = QueueFilter(team=team, state=state, platform=platform, product=product, sentiment=sentiment, tag=tag,
-                        assignee=assignee, overdue=overdue, order=order)
+    asked = read_query(QueueQuery, request)  # one validation for all of them (see query_model.py)
+    limit, offset = asked.limit, asked.offset
+    where = QueueFilter(**asked.model_dump(exclude={"limit", "offset"}))
     # the page as JSON is shared (see listing_cache.py): a kept page is answered on the event loop, an old one while
     # it is re-read in the background, a page nobody has read yet is read in the thread pool
     cache, key = request.app.state.listing_cache, ("api", where, limit, offset)
