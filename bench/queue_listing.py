@@ -3,8 +3,9 @@
 Input: a fresh migrated SQLite store with 100,000 queue items (85% support, 15% PR; mostly new or assigned;
 priorities 1-4 with their due times; a few tags), each with its post and enrichment, 5,000 authors, 1,000 CRM
 customers and links (linked, proposed and rejected) for about a sixth of the authors, filled with bulk inserts.
-The real app runs as `earshot serve --workers 2` runs it (two server processes sharing the port, one per core) in a
-subprocess on 127.0.0.1, with its default settings (queue views shared for a second: see
+The real app runs as `earshot serve --workers 2` runs it (two server processes sharing the port, one per core, each
+taking its share of the connections; uvicorn on uvloop and httptools) in a subprocess on 127.0.0.1, with its
+default settings (queue views shared for a second, and between the two processes: see
 earshot/services/listing_cache.py). 50 clients in this process (aiohttp, one keep-alive connection each, a bearer
 token from POST /api/token; closed loop: each sends its next request as soon as its last is answered) run three
 phases, each warmed up first: GET /healthz (the baseline), GET /api/queue?team=support (the first page, default

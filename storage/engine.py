@@ -14,8 +14,10 @@ from sqlmodel import Session
 from config.errors import ConfigError
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Build an engine for `url`; a SQLite file's folder is created and the file put in WAL mode."""
+def make_engine(url: str, *, mapped_bytes: int = 0, **kwargs: Any) -> Engine:
+    """Build an engine for `url`; a SQLite file's folder is created and the file put in WAL mode. `mapped_bytes`:
+    SQLite reads up to that much of the file through memory mapping instead of copying each page it reads (the
+    server's queue views read about half as fast without it); those pages count towards the process's RSS."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -25,7 +27,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         ) from None
     kwargs = {"json_serializer": json_text, "json_deserializer": orjson.loads, **kwargs}
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, parsed.database, **kwargs)
+        return _sqlite_engine(url, parsed.database, mapped_bytes, **kwargs)
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
@@ -43,7 +45,7 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
+def _sqlite_engine(url: str, database: str | None, mapped_bytes: int, **kwargs: Any) -> Engine:
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
@@ -56,6 +58,8 @@ def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA wal_autocheckpoint=10000")
+        if mapped_bytes:
+            cursor.execute(f"PRAGMA mmap_size={int(mapped_bytes)}")
         cursor.close()
 
     return engine

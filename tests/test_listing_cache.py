@@ -8,6 +8,7 @@ from sqlalchemy import update
 
 from earshot.api.app import create_app
 from earshot.services.listing_cache import ListingCache
+from earshot.services.shared_views import SharedViews
 from storage.engine import session_scope
 from storage.models import QueueItem
 from tests.factories import web_sign_in
@@ -188,3 +189,85 @@ def test_a_shared_sign_in_is_checked_for_expiry_and_read_again_after_its_second(
     later = access.utcnow() + timedelta(days=400)  # past any token's lifetime
     monkeypatch.setattr(access, "utcnow", lambda: later)
     assert pr.get("/api/queue").status_code == 401  # shared, but expired
+
+
+def shared_caches(tmp_path, clock, seconds: float = 1.0) -> tuple[ListingCache, ListingCache]:
+    """Two server workers' caches over one store: one stamp, one folder of shared views, one clock."""
+    stamp = tmp_path / "queue.stamp"
+    return tuple(ListingCache(seconds, stamp=stamp, shared=SharedViews.open(tmp_path / "views"), clock=clock)
+                 for _ in range(2))
+
+
+def test_workers_answer_from_views_another_worker_read(tmp_path) -> None:
+    clock, reads = Clock(), []
+    here, there = shared_caches(tmp_path, clock)
+
+    def read(name: str):
+        def reader() -> bytes:
+            reads.append(name)
+            return f"page read by {name}".encode()
+        return reader
+
+    assert here.get("a", read("here"), shared=True) == b"page read by here"
+    assert there.get("a", read("there"), shared=True) == b"page read by here" and reads == ["here"]
+    clock.now += 1.0  # old: served while one worker re-reads it, and the other takes that read
+    assert there.kept("a", refresh=read("there"), shared=True) == (b"page read by here",)
+    deadline = time.monotonic() + 10
+    while reads != ["here", "there"]:
+        assert time.monotonic() < deadline, "the old view was never re-read"
+        time.sleep(0.01)
+    while here.kept("a", shared=True) != (b"page read by there",):
+        assert time.monotonic() < deadline, "the other worker never took the new read"
+        time.sleep(0.01)
+    assert reads == ["here", "there"]
+    here.clear()  # a change through one worker: neither serves a view read before it
+    assert there.get("a", read("there"), shared=True) == b"page read by there"
+    assert reads == ["here", "there", "there"]
+
+
+def test_a_worker_waits_for_the_read_another_is_making(tmp_path) -> None:
+    here, there = shared_caches(tmp_path, time.monotonic, seconds=60)
+    reads, started = [], threading.Event()
+
+    def slow_read() -> bytes:
+        reads.append("here")
+        started.set()
+        time.sleep(0.3)
+        return b"the view"
+
+    reading = threading.Thread(target=here.get, args=("a", slow_read), kwargs={"shared": True})
+    reading.start()
+    started.wait(5)
+    assert there.get("a", lambda: reads.append("there") or b"read twice", shared=True) == b"the view"
+    reading.join()
+    assert reads == ["here"]
+
+
+def test_only_pages_are_shared_and_only_through_a_private_folder(tmp_path) -> None:
+    clock = Clock()
+    here, there = shared_caches(tmp_path, clock, seconds=60)
+    assert (tmp_path / "views").stat().st_mode & 0o777 == 0o700
+    here.get("sign-in", lambda: ("a user", "a session"), shared=True)  # not bytes: stays in its process
+    assert there.get("sign-in", lambda: "read here", shared=True) == "read here"
+    here.get("page", lambda: b"page")  # not asked to share
+    assert there.get("page", lambda: b"read here", shared=True) == b"read here"
+    (tmp_path / "open").mkdir(mode=0o755)
+    (tmp_path / "open").chmod(0o755)
+    assert SharedViews.open(tmp_path / "open") is None  # others could read what customers wrote: not used
+    folder = SharedViews.open(tmp_path / "views")
+    folder.prune(now=time.time() + 3600)
+    assert list((tmp_path / "views").iterdir()) == []
+
+
+def test_two_server_workers_share_a_listing(store, engine, tmp_path) -> None:  # noqa: F811
+    first, second = api(store, engine, "support"), api(store, engine, "support")
+    for client, cache in zip((first, second), shared_caches(tmp_path, Clock(), seconds=60)):
+        client.app.state.listing_cache = cache
+    listed = first.get("/api/queue", params={"team": "support"}).json()
+    assert listed["total"] > 0
+    with session_scope(engine) as session:  # changed by another process: shown once the view is re-read
+        session.execute(update(QueueItem).values(team="pr"))
+    assert second.get("/api/queue", params={"team": "support"}).json() == listed  # the first worker's read
+    item = listed["items"][0]["id"]
+    assert second.post(f"/api/items/{item}/claim").status_code == 200  # a change through one worker: the other
+    assert first.get("/api/queue", params={"team": "support"}).json()["total"] == 0  # reads anew at once

@@ -131,3 +131,43 @@ def _answers(port: int) -> bool:
         return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
     except httpx.TransportError:
         return False
+
+
+def _connections_held(pid: int, port: int) -> int:
+    """Established TCP connections to `port` that process `pid` holds (Linux's /proc)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # local port; ESTABLISHED
+                inodes.add(fields[9])
+    held = 0
+    for descriptor in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(descriptor)
+        except OSError:
+            continue
+        held += target.startswith("socket:[") and target[8:-1] in inodes
+    return held
+
+
+def test_workers_share_kept_alive_connections_evenly(store, engine, tmp_path: Path) -> None:  # noqa: F811
+    port = free_port()
+    server = _start_workers(tmp_path, store, port)
+    clients = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(_workers_of(server)) < 2 or not _answers(port):
+            assert server.poll() is None and time.monotonic() < deadline
+            time.sleep(0.3)
+        for _ in range(20):  # twenty agents' browsers, each keeping its connection open
+            client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5)
+            assert client.get("/healthz").status_code == 200
+            clients.append(client)
+        held = sorted(_connections_held(pid, port) for pid in _workers_of(server))
+        assert sum(held) == 20 and held[0] >= 8, held  # within a connection or two of even
+    finally:
+        for client in clients:
+            client.close()
+        os.killpg(server.pid, signal.SIGTERM)
+        server.communicate(timeout=20)

@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from earshot.api.app import create_app
+from storage.engine import make_engine
 from engage.router import route_pending
 from enrich.pipeline import enrich_pending
 from listener.run import collect
@@ -90,3 +91,15 @@ def test_openapi_schema_is_served(client: TestClient) -> None:
     assert parameters["limit"]["in"] == "query" and parameters["limit"]["schema"]["maximum"] == 200
     assert parameters["sentiment"]["schema"]["anyOf"][0]["pattern"] == "^(negative|neutral|positive)$"
     assert "QueuePage" in listing["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+
+
+def test_the_server_reads_its_sqlite_store_through_memory_mapping(tmp_path: Path) -> None:
+    from earshot.api.app import SERVER_MAPPED_BYTES
+    from sqlalchemy import text
+
+    settings = replay_settings(tmp_path, [write_jsonl(tmp_path / "posts.jsonl", [replay_line(1)])])
+    app = create_app(settings)  # as `earshot serve` makes it: its own engine
+    with app.state.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA mmap_size")).scalar() == SERVER_MAPPED_BYTES
+    with make_engine(settings.database_url).connect() as connection:  # the CLI's stages: not mapped (RSS stays honest)
+        assert connection.execute(text("PRAGMA mmap_size")).scalar() == 0

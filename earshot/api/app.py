@@ -15,11 +15,13 @@ from earshot.api import auth_routes, customers, exports, items, links, routes, t
 from earshot.api.access import LoginRequired, is_page
 from earshot.api.security import SecurityHeaders
 from earshot.services.listing_cache import ListingCache, stamp_file
+from earshot.services.shared_views import SharedViews
 from earshot.web import analytics_pages, auth_pages, customer_pages, item_pages, link_pages, pages
 from earshot.web.pages import templates
 from storage.engine import make_engine
 from storage.migrate import ensure_current
 
+SERVER_MAPPED_BYTES = 256 << 20  # a SQLite store the server reads through memory mapping (see make_engine)
 STATIC = Path(__file__).parent.parent / "web" / "static"
 ROUTERS = (  # the JSON API, then the pages; every route but health and sign-in checks the caller's role. Requests are
     # matched against the routers in this order, so the busiest (health, the queue listing) come first
@@ -32,13 +34,14 @@ ROUTERS = (  # the JSON API, then the pages; every route but health and sign-in 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     if engine is None:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, mapped_bytes=SERVER_MAPPED_BYTES)
         ensure_current(engine)
     app = FastAPI(title="Earshot", docs_url="/api/docs", redoc_url="/api/redoc", openapi_url="/api/openapi.json")
     app.state.engine = engine
     app.state.settings = settings
-    app.state.listing_cache = ListingCache(settings.engage.listing_cache_seconds,
-                                           stamp=stamp_file(settings.database_url))
+    stamp = stamp_file(settings.database_url)
+    app.state.listing_cache = ListingCache(settings.engage.listing_cache_seconds, stamp=stamp,
+                                           shared=SharedViews.open(stamp.with_suffix(".views")))
     app.add_middleware(SecurityHeaders)
     for router in ROUTERS:
         app.include_router(router)

@@ -71,8 +71,8 @@ async def queue(request: Request, user: Reader) -> Response:
     # it is re-read in the background, a page nobody has read yet is read in the thread pool
     cache, key = request.app.state.listing_cache, ("api", where, limit, offset)
     read = partial(_queue_page, request.app.state.engine, where, limit, offset)
-    kept = cache.kept(key, refresh=read)
-    body = kept[0] if kept else await run_in_threadpool(cache.get, key, read)
+    kept = cache.kept(key, refresh=read, shared=True)
+    body = kept[0] if kept else await run_in_threadpool(partial(cache.get, key, read, shared=True))
     return Response(body, media_type="application/json")
 
 

@@ -1,7 +1,7 @@
 """`earshot serve`: the web UI and JSON API, in one process or several (`--workers N`).
 
-With several, this process binds the port and forks the workers, which share the listening socket (the kernel
-hands each connection to one of them) and each serve the app with its own connections to the store. The socket is
+With several, this process binds the port and forks the workers, which share the listening socket, each taking its
+share of the connections (balanced_server.py), and each serve the app with its own connections to the store. The socket is
 made here rather than by uvicorn's own `workers` mode, whose socket (protocol 0) keeps asyncio from setting
 TCP_NODELAY on the connections: every response then waited ~40 ms for a delayed ACK. Ctrl-C or SIGTERM stops every
 worker; a worker that dies stops the others, and the command exits with an error (for systemd to restart it)."""
@@ -15,8 +15,10 @@ import typer
 import uvicorn
 
 from earshot.api.app import create_app
+from earshot.api.balanced_server import BalancedServer, ConnectionCounts
 from earshot.cli.app import app
 from earshot.cli.state import CliState, console, state
+from earshot.runtime import prepare_server_process
 from config.errors import EarshotError
 
 DEFAULT_HOST = "127.0.0.1"
@@ -25,16 +27,20 @@ DEFAULT_PORT = 8000
 
 def serve(cli: CliState, host: str, port: int, workers: int = 1) -> None:
     log_level = "info" if cli.verbose else "warning"
+    settings = cli.settings
+    cli.engine.dispose()  # the store is migrated once, here; the app opens its own connections (create_app)
     if workers == 1:
         console.print(f"serving the queue on [bold]http://{host}:{port}/[/bold] (API docs at /api/docs); Ctrl-C stops")
-        uvicorn.run(create_app(cli.settings, cli.engine), host=host, port=port, log_level=log_level)
+        served = create_app(settings)
+        prepare_server_process()
+        uvicorn.run(served, host=host, port=port, log_level=log_level)
         return
-    settings = cli.settings
-    cli.engine.dispose()  # the store is migrated once, here; each worker opens its own connections
     listening = listening_socket(host, port)
     console.print(f"serving the queue on [bold]http://{host}:{port}/[/bold] with {workers} workers "
                   "(API docs at /api/docs); Ctrl-C stops")
-    children = [_fork_worker(lambda: create_app(settings), listening, log_level) for _ in range(workers)]
+    counts = ConnectionCounts(workers)
+    children = [_fork_worker(lambda: create_app(settings), listening, counts, worker, log_level)
+                for worker in range(workers)]
     listening.close()
     _supervise(children)
 
@@ -52,7 +58,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return listening
 
 
-def _fork_worker(make_app, listening: socket.socket, log_level: str) -> int:
+def _fork_worker(make_app, listening: socket.socket, counts: ConnectionCounts, worker: int, log_level: str) -> int:
     pid = os.fork()
     if pid:
         return pid
@@ -60,7 +66,9 @@ def _fork_worker(make_app, listening: socket.socket, log_level: str) -> int:
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # uvicorn installs its own handlers in run()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        uvicorn.Server(uvicorn.Config(make_app(), log_level=log_level)).run(sockets=[listening])
+        served = make_app()
+        prepare_server_process()
+        BalancedServer(uvicorn.Config(served, log_level=log_level), listening, counts, worker).run()
     except BaseException:  # noqa: BLE001 - a worker never returns into the CLI's code
         status = 1
     finally:
