@@ -24,9 +24,14 @@ class EnrichContext:
     products: tuple[CatalogProduct, ...] = ()
 
 
+ENRICHED_CHARACTERS = 20_000  # of a post's text, title and author fields: enrichers read no more. Reddit allows
+# 40,000 characters, X's long posts 25,000; VADER's negation check is quadratic in the words, and a replayed post of a
+# million characters held an enrich worker for over ten minutes. The stored post keeps all of it.
+
+
 @dataclass(frozen=True)
 class PostView:
-    """The parts of a post (and its author) that enrichers read."""
+    """The parts of a post (and its author) that enrichers read (each at most ENRICHED_CHARACTERS long)."""
 
     id: int
     platform: str

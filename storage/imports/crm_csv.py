@@ -54,6 +54,9 @@ def import_crm_csv(engine: Engine, path: Path, *, kind: str | None = None,
     report = ImportReport()
     parsed = []
     for number, row in rows:
+        if isinstance(row, str):
+            report.problems.append(f"{path}:{number}: {row}")
+            continue
         try:
             parsed.append((number, (PurchaseRow if kind == "purchases" else CaseRow).model_validate(row)))
         except ValidationError as exc:
@@ -75,15 +78,23 @@ def import_crm_csv(engine: Engine, path: Path, *, kind: str | None = None,
 
 
 def _rows(path: Path) -> Iterator[Any]:
-    """The header, then (line number, {column: value or None}) per row."""
+    """The header, then (line number, {column: value or None}) per row, or (line number, the problem) for a row
+    that is not UTF-8 (its bytes kept undecoded, as surrogates, only to be found here)."""
     try:
-        handle = path.open(newline="", encoding="utf-8-sig")
+        handle = path.open(newline="", encoding="utf-8-sig", errors="surrogateescape")
     except FileNotFoundError:
         raise EarshotError(f"customers file {path} not found") from None
     with handle:
         reader = csv.DictReader(handle)
-        yield [name.strip() for name in reader.fieldnames or []]
+        header = [name.strip() for name in reader.fieldnames or []]
+        if any(_undecoded(name) for name in header):
+            raise EarshotError(f"{path}: the header is not UTF-8; save the file as UTF-8 and import it again")
+        yield header
         for row in reader:
+            if any(_undecoded(value) for value in row.values() if isinstance(value, str)) or any(
+                    isinstance(value, list) and any(_undecoded(part) for part in value) for value in row.values()):
+                yield reader.line_num, "not UTF-8 text; save the file as UTF-8 and import it again"
+                continue
             if any((value or "").strip() for value in row.values() if isinstance(value, str)):
                 cleaned = {(k or "").strip(): (v.strip() or None) if isinstance(v, str) else v for k, v in row.items()}
                 yield reader.line_num, cleaned
@@ -101,7 +112,13 @@ def _kind_of(header: list[str], path: Path) -> str:
                        f"id,name; purchases customer,sku; cases id,customer (or give --kind)")
 
 
-def _customer(number: int, row: dict) -> tuple[int, CustomerLine | str]:
+def _undecoded(text: str) -> bool:
+    return any("\udc80" <= character <= "\udcff" for character in text)
+
+
+def _customer(number: int, row: dict | str) -> tuple[int, CustomerLine | str]:
+    if isinstance(row, str):
+        return number, row
     if None in row:
         return number, "more values than columns"
     handles = {key.removeprefix("handle_"): value for key, value in row.items()

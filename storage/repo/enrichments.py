@@ -3,10 +3,10 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
-from enrich.base import CatalogProduct, PostView
+from enrich.base import ENRICHED_CHARACTERS, CatalogProduct, PostView
 from storage.models import Author, Enrichment, Post, Product
 from storage.repo.dialect import upsert_insert
 
@@ -23,8 +23,8 @@ def pending_posts(
     """Posts with id > after_id that have no enrichment yet (with `rerun`: every post, or with `enriched_only`
     every post that has one), oldest id first."""
     query = (
-        select(Post.id, Post.platform, Post.author_id, Post.text, Post.title, Post.language, Author.handle, Author.bio,
-               Author.location)
+        select(Post.id, Post.platform, Post.author_id, _first(Post.text), _first(Post.title), Post.language,
+               Author.handle, _first(Author.bio), _first(Author.location))
         .join(Author, Author.id == Post.author_id)
         .where(Post.id > after_id)
         .order_by(Post.id)
@@ -48,6 +48,11 @@ def pending_posts(
         )
         for row in session.execute(query)
     ]
+
+
+def _first(column):
+    """What an enricher reads of a text column (enrich/base.py): the rest of a huge one is not even loaded."""
+    return func.substr(column, 1, ENRICHED_CHARACTERS).label(column.key)
 
 
 def save_enrichments(session: Session, *, rows: Sequence[dict[str, Any]]) -> None:
