@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from config.errors import EarshotError
+from earshot.api.params import RowId
 from earshot.api.access import CustomerReader, LinkReviewer
 from earshot.api.deps import SessionDep
 from earshot.services.links import decide_link, link_detail, link_json, review_page
@@ -31,7 +32,7 @@ def list_links(
 
 
 @router.get("/{link_id}")
-def get_link(session: SessionDep, user: CustomerReader, link_id: int) -> dict[str, Any]:
+def get_link(session: SessionDep, user: CustomerReader, link_id: RowId) -> dict[str, Any]:
     try:
         return link_detail(session, link_id=link_id)
     except LinkNotFound as exc:
@@ -39,7 +40,7 @@ def get_link(session: SessionDep, user: CustomerReader, link_id: int) -> dict[st
 
 
 @router.post("/{link_id}/{decision}")
-def decide(session: SessionDep, user: LinkReviewer, link_id: int, decision: str,
+def decide(session: SessionDep, user: LinkReviewer, link_id: RowId, decision: str,
            body: Decision | None = None) -> dict[str, Any]:
     """`decision`: confirm, reject or unlink; the signed-in user is the one who decided."""
     try:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from config.errors import EarshotError
+from earshot.api.params import RowId
 from earshot.api.access import QueueWorker, Reader
 from earshot.api.deps import SessionDep
 from earshot.services.canned import canned_replies
@@ -22,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/items/{item_id}", response_class=HTMLResponse)
-def item_page(request: Request, session: SessionDep, user: Reader, item_id: int,
+def item_page(request: Request, session: SessionDep, user: Reader, item_id: RowId,
               error: str | None = None, canned: str | None = None) -> HTMLResponse:
     """`canned`: a canned reply's name, filled in and put in the reply box."""
     try:
@@ -40,7 +41,7 @@ def item_page(request: Request, session: SessionDep, user: Reader, item_id: int,
 
 
 @router.post("/items/{item_id}/act")
-def act(session: SessionDep, user: QueueWorker, item_id: int, action: Annotated[str, Form(max_length=16)],
+def act(session: SessionDep, user: QueueWorker, item_id: RowId, action: Annotated[str, Form(max_length=16)],
         note: Annotated[str | None, Form(max_length=2000)] = None,
         assignee: Annotated[str | None, Form(max_length=64)] = None,
         until: Annotated[str | None, Form(max_length=32)] = None) -> RedirectResponse:
@@ -53,13 +54,13 @@ def act(session: SessionDep, user: QueueWorker, item_id: int, action: Annotated[
 
 
 @router.post("/items/{item_id}/notes")
-def note(session: SessionDep, user: QueueWorker, item_id: int,
+def note(session: SessionDep, user: QueueWorker, item_id: RowId,
          text: Annotated[str, Form(max_length=5000)]) -> RedirectResponse:
     return _back_to_item(session, item_id, lambda: note_on_item(session, item_id=item_id, user=user, text=text))
 
 
 @router.post("/items/{item_id}/tags")
-def tags(session: SessionDep, user: QueueWorker, item_id: int,
+def tags(session: SessionDep, user: QueueWorker, item_id: RowId,
          add: Annotated[str, Form(max_length=400)] = "", remove: Annotated[str | None, Form(max_length=40)] = None
          ) -> RedirectResponse:
     """`add`: tags separated by commas or spaces; `remove`: one tag (the × beside it)."""
@@ -69,20 +70,20 @@ def tags(session: SessionDep, user: QueueWorker, item_id: int,
 
 
 @router.post("/items/{item_id}/replies")
-def reply(request: Request, user: QueueWorker, item_id: int,
+def reply(request: Request, user: QueueWorker, item_id: RowId,
           text: Annotated[str, Form(max_length=10_000)]) -> RedirectResponse:
     return _sending(item_id, lambda: send_reply(request.app.state.engine, request.app.state.settings,
                                                 item_id=item_id, user=user, text=text))
 
 
 @router.post("/items/{item_id}/replies/{reply_id}/retry")
-def retry(request: Request, user: QueueWorker, item_id: int, reply_id: int) -> RedirectResponse:
+def retry(request: Request, user: QueueWorker, item_id: RowId, reply_id: RowId) -> RedirectResponse:
     return _sending(item_id, lambda: retry_reply(request.app.state.engine, request.app.state.settings,
                                                  reply_id=reply_id, user=user))
 
 
 @router.post("/items/{item_id}/replies/{reply_id}/review")
-def review(request: Request, user: QueueWorker, item_id: int, reply_id: int,
+def review(request: Request, user: QueueWorker, item_id: RowId, reply_id: RowId,
            decision: Annotated[str, Form(pattern="^(approve|reject)$")],
            note: Annotated[str | None, Form(max_length=2000)] = None) -> RedirectResponse:
     """A second person approves (sends) or rejects a reply awaiting approval."""

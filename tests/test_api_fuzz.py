@@ -1,0 +1,78 @@
+"""The JSON API fuzzed from its own OpenAPI schema (schemathesis): whatever a signed-in admin sends that the schema
+allows, and much that it does not, the answer is never a server error."""
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+
+from earshot.api.app import create_app
+from engage.router import route_pending
+from enrich.pipeline import enrich_pending
+from listener.run import collect
+from storage.engine import make_engine, session_scope
+from storage.imports.catalog import CatalogEntry, import_catalog
+from storage.imports.customers import import_customers
+from storage.migrate import ensure_current
+from tests.factories import add_user, replay_line, replay_settings, write_jsonl
+from tests.test_queue_work import CUSTOMER, EVIL
+
+LEFT_OUT = "/api/logout"  # it would end the fuzzing's own sign-in (tested in test_auth.py)
+
+
+@pytest.fixture(scope="module")
+def signed_in_app(tmp_path_factory):
+    """A store with routed items, a customer and every role, served in-process; and an admin's token."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    posts = write_jsonl(folder / "posts.jsonl", [
+        replay_line(1, text=EVIL, author={"id": "m", "handle": "maja_h", "name": "Maja"}),
+        replay_line(2, text="@maja_h same, mine is dead too", reply_to="1001", conversation_id="1001",
+                    author={"id": "o", "handle": "olle"}),
+        replay_line(3, text="thinking of buying the aura 12, any good?", author={"id": "p", "handle": "pia"}),
+    ])
+    store = replay_settings(folder, [posts])
+    engine = make_engine(store.database_url)
+    ensure_current(engine)
+    with session_scope(engine) as session:
+        import_catalog(session, entries=[CatalogEntry(sku="NV-A12", name="Nordvik Aura 12", aliases=["aura 12"])])
+    import_customers(engine, write_jsonl(folder / "crm.jsonl", [CUSTOMER]))
+    collect(engine, store)
+    enrich_pending(engine, store)
+    route_pending(engine, store)
+    for role in ("admin", "support", "pr", "analyst"):
+        add_user(engine, role, role)
+    app = create_app(store, engine)
+    answer = TestClient(app).post("/api/token", data={"username": "admin", "password": "correct horse battery"})
+    yield app, answer.json()["access_token"]
+    engine.dispose()
+
+
+def test_no_request_gets_a_server_error(signed_in_app) -> None:
+    app, token = signed_in_app
+    schema = schemathesis.openapi.from_asgi("/api/openapi.json", app).exclude(path=LEFT_OUT)
+    failures, answers = [], {}  # operation -> the status codes it answered
+    for found in schema.get_all_operations():
+        operation = found.ok()
+        seen = answers.setdefault(f"{operation.method.upper()} {operation.path}", set())
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=30, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+        def never_a_server_error(case) -> None:
+            response = case.call(headers={"Authorization": f"Bearer {token}"})
+            seen.add(response.status_code)
+            assert response.status_code < 500, (f"{case.method} {case.formatted_path} query={case.query} "
+                                                f"body={case.body!r:.200} -> {response.status_code} "
+                                                f"{response.text[:300]}")
+
+        try:
+            never_a_server_error()
+        except Exception as failure:  # noqa: BLE001 - a 500, or the app's exception itself (the test client
+            # raises it): every operation is tried, and all that fail are listed
+            failures.append(f"{operation.method.upper()} {operation.path}: {type(failure).__name__}: "
+                            f"{str(failure).splitlines()[0]}")
+    assert len(answers) >= 25 and LEFT_OUT not in {name.split()[1] for name in answers}
+    assert not failures, "\n".join(failures)
+    signed_out = [name for name, codes in answers.items() if codes <= {401} and name != "POST /api/token"]
+    assert not signed_out, f"the sign-in was lost, so these were never really tried: {signed_out}"
+    assert any(code == 200 for codes in answers.values() for code in codes)
