@@ -9,7 +9,10 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from config.errors import EarshotError
+from storage.errors import store_problem
 
 stderr = Console(stderr=True)
 
@@ -24,6 +27,10 @@ class ErrorReportingGroup(TyperGroup):
             raise
         except EarshotError as exc:
             _report(ctx, f"error: {exc}")
+        except SQLAlchemyError as exc:
+            advice = store_problem(exc)
+            _report(ctx, f"error: {advice}" if advice else f"unexpected error: {exc.__class__.__name__}: "
+                    f"{_first_line(exc)} (rerun with --verbose for details)")
         except KeyboardInterrupt:
             _report(ctx, "interrupted; work stored so far is kept, and a rerun picks up where this stopped")
         except Exception as exc:  # a bug: still one line, details on request
