@@ -33,6 +33,11 @@ class LoginRequired(Exception):
     """A page was asked for without a browser session: the app redirects to /login."""
 
 
+def client_address(request: Request) -> str:
+    """The address the request came from, as this server saw it (a proxy's, behind one)."""
+    return request.client.host if request.client else "unknown"
+
+
 def is_page(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
 

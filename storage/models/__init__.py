@@ -10,7 +10,7 @@ from storage.models.enrichment import Enrichment
 from storage.models.privacy import AnonymousPostCount, Erasure, SuppressedAuthor
 from storage.models.runs import Cursor, ReadUsage, RunStat
 from storage.models.social import Author, Post
-from storage.models.staff import StaffSession, StaffUser
+from storage.models.staff import LoginFailure, StaffSession, StaffUser
 
 metadata = SQLModel.metadata
 
@@ -37,7 +37,7 @@ __all__ = [
     "Reply",
     "RouteDecision",
     "RunStat",
-    "StaffSession",
+    "LoginFailure", "StaffSession",
     "StaffUser",
     "SupportCase",
     "SuppressedAuthor",

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from storage.types import JSONValue, UTCDateTime, utcnow
@@ -38,3 +39,19 @@ class StaffSession(SQLModel, table=True):
     csrf_token: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed sign-in, kept for the throttling window (earshot/services/login_throttle.py). The name tried is
+    stored as given (lower-cased); never the password."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        Index("ix_login_failure_name_address_at", "name", "address", "at"),
+        Index("ix_login_failure_address_at", "address", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64)
+    address: str = Field(max_length=64)  # the client's address as the server saw it
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
