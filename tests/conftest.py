@@ -9,9 +9,22 @@ from sqlalchemy import Engine
 from config.settings import Settings
 from storage.engine import make_engine
 from storage.migrate import ensure_current
+from tests import postgres_server
 from tests.factories import make_settings
 
 SHARED_FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def postgres_run():
+    """With PYTEST_EARSHOT_DATABASE=postgresql, every test's store is a database on a throwaway PostgreSQL server."""
+    if not postgres_server.wanted():
+        yield None
+        return
+    postgres_server.SERVER = postgres_server.PostgresServer().start()
+    yield postgres_server.SERVER
+    postgres_server.SERVER.stop()
+    postgres_server.SERVER = None
 
 
 @pytest.fixture(autouse=True)

@@ -36,9 +36,18 @@ def write_jsonl(path: Path, lines: list[Any]) -> Path:
     return path
 
 
+def test_database_url(tmp_path: Path) -> str:
+    from tests import postgres_server
+
+    if postgres_server.SERVER is not None:
+        return postgres_server.SERVER.database_for(str(tmp_path))
+    return f"sqlite:///{tmp_path / 'earshot.db'}"
+
+
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    """Settings on a fresh SQLite file under tmp_path, ignoring any earshot.toml in the working directory."""
-    overrides.setdefault("database_url", f"sqlite:///{tmp_path / 'earshot.db'}")
+    """Settings on a fresh SQLite file under tmp_path (or, in the PostgreSQL run, the test's own PostgreSQL
+    database), ignoring any earshot.toml in the working directory."""
+    overrides.setdefault("database_url", test_database_url(tmp_path))
     config = tmp_path / "earshot.toml"
     if not config.exists():
         config.write_text("", encoding="utf-8")

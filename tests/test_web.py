@@ -97,7 +97,8 @@ def test_the_server_reads_its_sqlite_store_through_memory_mapping(tmp_path: Path
     from earshot.api.app import SERVER_MAPPED_BYTES
     from sqlalchemy import text
 
-    settings = replay_settings(tmp_path, [write_jsonl(tmp_path / "posts.jsonl", [replay_line(1)])])
+    settings = replay_settings(tmp_path, [write_jsonl(tmp_path / "posts.jsonl", [replay_line(1)])],
+                               database_url=f"sqlite:///{tmp_path / 'mapped.db'}")  # a SQLite store's feature
     app = create_app(settings)  # as `earshot serve` makes it: its own engine
     with app.state.engine.connect() as connection:
         assert connection.execute(text("PRAGMA mmap_size")).scalar() == SERVER_MAPPED_BYTES
