@@ -33,8 +33,22 @@ def make_engine(url: str, *, mapped_bytes: int = 0, **kwargs: Any) -> Engine:
 
 def json_text(value: Any) -> str:
     """JSON columns, written with orjson (several times faster than json: the enrich stage writes three per post);
-    numpy scalars become plain numbers, and NaN becomes null (valid JSON for PostgreSQL)."""
-    return orjson.dumps(value, default=_plain, option=orjson.OPT_NON_STR_KEYS).decode()
+    numpy scalars become plain numbers, and NaN becomes null (valid JSON for PostgreSQL). NUL characters are dropped
+    from strings: PostgreSQL's jsonb cannot hold them (and a raw payload may carry any)."""
+    text = orjson.dumps(value, default=_plain, option=orjson.OPT_NON_STR_KEYS).decode()
+    if "\\u0000" in text:  # rare: look again, string by string (a backslash before "u0000" is no NUL)
+        text = orjson.dumps(_without_nul(value), default=_plain, option=orjson.OPT_NON_STR_KEYS).decode()
+    return text
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_without_nul(item) for item in value]
+    return value
 
 
 def _plain(value: Any) -> Any:

@@ -75,7 +75,8 @@ def test_bad_database_url_is_one_clear_error() -> None:
         make_engine("not a url")
 
 
-def test_sqlite_runs_in_wal_mode(engine) -> None:
+def test_sqlite_runs_in_wal_mode(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'wal.db'}")  # a SQLite store's setting, whatever the suite runs on
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

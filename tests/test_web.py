@@ -104,3 +104,10 @@ def test_the_server_reads_its_sqlite_store_through_memory_mapping(tmp_path: Path
         assert connection.execute(text("PRAGMA mmap_size")).scalar() == SERVER_MAPPED_BYTES
     with make_engine(settings.database_url).connect() as connection:  # the CLI's stages: not mapped (RSS stays honest)
         assert connection.execute(text("PRAGMA mmap_size")).scalar() == 0
+
+
+def test_a_url_with_a_nul_character_is_refused(client: TestClient) -> None:
+    for url in ("/api/queue?team=sup%00port", "/api/queue?team=%00", "/queue?tag=a%00b"):
+        answer = client.get(url)
+        assert answer.status_code == 400 and answer.json()["detail"].startswith("NUL characters"), url
+    assert client.get("/api/queue?team=support").status_code == 200

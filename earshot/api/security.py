@@ -14,13 +14,25 @@ _DOCS_POLICY = "default-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img
 _DOCS = ("/api/docs", "/api/redoc")
 
 
+NUL_REFUSED = b'{"detail":"NUL characters (%00) are not allowed in a URL"}'
+
+
 class SecurityHeaders:
+    """Also refuses a URL with a NUL character (400): no store keeps one in text (PostgreSQL refuses them), so a
+    filter or search could only fail on it later."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if "\x00" in scope["path"] or b"%00" in scope["query_string"] or b"\x00" in scope["query_string"]:
+            await send({"type": "http.response.start", "status": 400, "headers": [
+                (b"content-type", b"application/json"), (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+                (b"x-content-type-options", b"nosniff")]})
+            await send({"type": "http.response.body", "body": NUL_REFUSED})
             return
         policy = _DOCS_POLICY if scope["path"] in _DOCS else CONTENT_SECURITY_POLICY
 

@@ -29,7 +29,7 @@ def hash_password(password: str) -> str:
 
 
 def authenticate(session: Session, *, name: str, password: str) -> StaffUser | None:
-    user = find_user(session, name=name)
+    user = find_user(session, name=name) if "\x00" not in name else None  # no name holds one (nor may, in PostgreSQL)
     try:
         _hasher.verify(user.password_hash if user else _UNKNOWN_USER_HASH, password)
     except (VerificationError, InvalidHashError):

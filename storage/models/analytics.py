@@ -18,7 +18,7 @@ class TrendBucket(SQLModel, table=True):
 
     hour: datetime = Field(sa_type=UTCDateTime, primary_key=True)
     product: str = Field(max_length=64, primary_key=True)  # a SKU, or '*' for every post
-    dimension: str = Field(max_length=16, primary_key=True)  # 'all' (value '*'), platform, channel, ...
+    dimension: str = Field(max_length=32, primary_key=True)  # 'all' (value '*'), platform, channel, ...
     value: str = Field(max_length=100, primary_key=True)
     posts: int = 0
     positive: int = 0

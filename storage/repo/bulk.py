@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from sqlmodel import Session
+
+from storage.engine import json_text
 
 
 class BulkWriter:
@@ -28,7 +29,7 @@ class BulkWriter:
 
     @staticmethod
     def json(value: Any) -> str:
-        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+        return json_text(value)  # as the engine writes JSON columns (no NUL: PostgreSQL's jsonb refuses it)
 
     def ids_by_external_id(self, table: str, platform: str, external_ids: Sequence[str]) -> dict[str, int]:
         """{external_id: id} for the rows of `table` on `platform` with these external ids."""
