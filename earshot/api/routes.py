@@ -1,7 +1,7 @@
 """JSON API: health, store statistics and the queue."""
 
 from functools import partial
-from typing import Annotated, Any
+from typing import Any
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
