@@ -28,7 +28,22 @@ def make_engine(url: str, *, mapped_bytes: int = 0, **kwargs: Any) -> Engine:
     kwargs = {"json_serializer": json_text, "json_deserializer": orjson.loads, **kwargs}
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database, mapped_bytes, **kwargs)
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg":
+        event.listen(engine, "connect", _text_without_nul)
+    return engine
+
+
+def _text_without_nul(dbapi_connection: Any, _record: Any) -> None:
+    """PostgreSQL's text cannot hold a NUL character, and psycopg refuses any string with one: on this store a
+    NUL in a note, a reply, a name or a filter is dropped as the text is sent, instead of failing the request."""
+    from psycopg.types.string import StrDumperUnknown
+
+    class TextWithoutNul(StrDumperUnknown):
+        def dump(self, obj: str):  # noqa: ANN201 - psycopg's Buffer
+            return super().dump(obj.replace("\x00", ""))
+
+    dbapi_connection.adapters.register_dumper(str, TextWithoutNul)
 
 
 def json_text(value: Any) -> str:

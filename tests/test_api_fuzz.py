@@ -7,44 +7,18 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
 from earshot.api.app import create_app
-from engage.router import route_pending
-from enrich.pipeline import enrich_pending
-from listener.run import collect
-from storage.engine import make_engine, session_scope
-from storage.imports.catalog import CatalogEntry, import_catalog
-from storage.imports.customers import import_customers
-from storage.migrate import ensure_current
-from tests.factories import add_user, replay_line, replay_settings, write_jsonl
-from tests.test_queue_work import CUSTOMER, EVIL
+from tests.test_exports import shop  # noqa: F401 - the fixture: a routed store, a customer, every role
 
 LEFT_OUT = "/api/logout"  # it would end the fuzzing's own sign-in (tested in test_auth.py)
 
 
 @pytest.fixture(scope="module")
-def signed_in_app(tmp_path_factory):
-    """A store with routed items, a customer and every role, served in-process; and an admin's token."""
-    folder = tmp_path_factory.mktemp("fuzz")
-    posts = write_jsonl(folder / "posts.jsonl", [
-        replay_line(1, text=EVIL, author={"id": "m", "handle": "maja_h", "name": "Maja"}),
-        replay_line(2, text="@maja_h same, mine is dead too", reply_to="1001", conversation_id="1001",
-                    author={"id": "o", "handle": "olle"}),
-        replay_line(3, text="thinking of buying the aura 12, any good?", author={"id": "p", "handle": "pia"}),
-    ])
-    store = replay_settings(folder, [posts])
-    engine = make_engine(store.database_url)
-    ensure_current(engine)
-    with session_scope(engine) as session:
-        import_catalog(session, entries=[CatalogEntry(sku="NV-A12", name="Nordvik Aura 12", aliases=["aura 12"])])
-    import_customers(engine, write_jsonl(folder / "crm.jsonl", [CUSTOMER]))
-    collect(engine, store)
-    enrich_pending(engine, store)
-    route_pending(engine, store)
-    for role in ("admin", "support", "pr", "analyst"):
-        add_user(engine, role, role)
+def signed_in_app(shop):  # noqa: F811
+    """The shop served in-process, and an admin's token."""
+    store, engine, _ = shop
     app = create_app(store, engine)
     answer = TestClient(app).post("/api/token", data={"username": "admin", "password": "correct horse battery"})
-    yield app, answer.json()["access_token"]
-    engine.dispose()
+    return app, answer.json()["access_token"]
 
 
 def test_no_request_gets_a_server_error(signed_in_app) -> None:

@@ -36,3 +36,14 @@ def test_users_add_does_not_echo_the_password(tmp_path) -> None:
                                       "--password-stdin"], input="a long secret phrase\n")
     assert result.exit_code == 0, result.output
     assert "a long secret phrase" not in result.output and "maja (support) can sign in" in result.output
+
+
+def test_a_nul_character_in_what_staff_write_is_no_server_error(store, engine) -> None:  # noqa: F811
+    """PostgreSQL's text cannot hold one (the suite's PostgreSQL run): it is dropped as the text is stored."""
+    from tests.test_queue_work import api, first_item
+
+    support = api(store, engine, "support")
+    item = first_item(support)
+    assert support.post(f"/api/items/{item}/notes", json={"text": "call her\u0000 back"}).status_code == 200
+    notes = [note["text"] for note in support.get(f"/api/items/{item}").json()["notes"]]
+    assert any(text.replace("\x00", "") == "call her back" for text in notes)

@@ -39,3 +39,21 @@ def test_a_full_database_is_one_clear_line_and_a_rerun_finishes(tmp_path: Path) 
     with sqlite3.connect(database) as connection:
         ids = [row[0] for row in connection.execute("SELECT external_id FROM post")]
     assert len(ids) == len(set(ids)) == 300
+
+
+def test_each_known_store_failure_gets_its_advice_and_others_none() -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from storage.errors import store_problem
+
+    def failure(said: str) -> OperationalError:
+        return OperationalError("INSERT …", {}, Exception(said))
+
+    assert store_problem(failure("database or disk is full")).startswith("the database (or the disk it is on) is full")
+    assert store_problem(failure("could not extend file \"base/1/2\": No space left on device")).startswith(
+        "the database (or the disk it is on) is full")
+    assert store_problem(failure("database is locked")).startswith("the SQLite database stayed locked")
+    assert store_problem(failure("attempt to write a readonly database")).startswith("the SQLite database file cannot")
+    assert store_problem(failure("connection refused")).startswith("the database server is not reachable")
+    assert store_problem(failure("no such column: x")) is None
+    assert store_problem(ValueError("database is locked")) is None  # not the store's own error

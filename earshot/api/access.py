@@ -12,14 +12,13 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
-from earshot.api.deps import SessionDep
+from earshot.api.deps import SAFE_METHODS, SessionDep
 from earshot.services.auth import may
 from storage.models.staff import StaffUser
 from storage.repo.staff import session_of, token_hash
 from storage.types import utcnow
 
 SESSION_COOKIE = "earshot_session"
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 USED = "used the store"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")  # requests that change nothing
 
 
 class RequestSession(Session):
@@ -46,7 +47,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         raise
     if _used(session):
         await run_in_threadpool(_commit, session)
-    if request.method not in ("GET", "HEAD", "OPTIONS"):  # it may have changed the queue (in this session or a
+    if request.method not in SAFE_METHODS:  # it may have changed the queue (in this session or a
         request.app.state.listing_cache.clear()  # service's own, as replies do): views are read anew
 
 

@@ -28,12 +28,6 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if "\x00" in scope["path"] or b"%00" in scope["query_string"] or b"\x00" in scope["query_string"]:
-            await send({"type": "http.response.start", "status": 400, "headers": [
-                (b"content-type", b"application/json"), (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
-                (b"x-content-type-options", b"nosniff")]})
-            await send({"type": "http.response.body", "body": NUL_REFUSED})
-            return
         policy = _DOCS_POLICY if scope["path"] in _DOCS else CONTENT_SECURITY_POLICY
 
         async def send_with_headers(message: Message) -> None:
@@ -45,4 +39,9 @@ class SecurityHeaders:
                 headers.setdefault("Referrer-Policy", "same-origin")
             await send(message)
 
+        if "\x00" in scope["path"] or b"%00" in scope["query_string"] or b"\x00" in scope["query_string"]:
+            await send_with_headers({"type": "http.response.start", "status": 400,
+                                     "headers": [(b"content-type", b"application/json")]})
+            await send_with_headers({"type": "http.response.body", "body": NUL_REFUSED})
+            return
         await self.app(scope, receive, send_with_headers)

@@ -20,6 +20,7 @@ from earshot.cli.app import app
 from earshot.cli.state import CliState, console, state
 from earshot.runtime import prepare_server_process
 from config.errors import EarshotError
+from config.settings import Settings
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -39,8 +40,7 @@ def serve(cli: CliState, host: str, port: int, workers: int = 1) -> None:
     console.print(f"serving the queue on [bold]http://{host}:{port}/[/bold] with {workers} workers "
                   "(API docs at /api/docs); Ctrl-C stops")
     counts = ConnectionCounts(workers)
-    children = [_fork_worker(lambda: create_app(settings), listening, counts, worker, log_level)
-                for worker in range(workers)]
+    children = [_fork_worker(settings, listening, counts, worker, log_level) for worker in range(workers)]
     listening.close()
     _supervise(children)
 
@@ -58,7 +58,8 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return listening
 
 
-def _fork_worker(make_app, listening: socket.socket, counts: ConnectionCounts, worker: int, log_level: str) -> int:
+def _fork_worker(settings: Settings, listening: socket.socket, counts: ConnectionCounts, worker: int,
+                 log_level: str) -> int:
     pid = os.fork()
     if pid:
         return pid
@@ -66,7 +67,7 @@ def _fork_worker(make_app, listening: socket.socket, counts: ConnectionCounts, w
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # uvicorn installs its own handlers in run()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        served = make_app()
+        served = create_app(settings)  # in the worker: its own connections to the store
         prepare_server_process()
         BalancedServer(uvicorn.Config(served, log_level=log_level), listening, counts, worker).run()
     except BaseException:  # noqa: BLE001 - a worker never returns into the CLI's code

@@ -56,8 +56,8 @@ def note_success(engine: Engine, *, name: str, address: str) -> None:
 
 
 def _name(name: str) -> str:
-    return name.replace("\x00", "").strip().lower()[:64]
+    return name.strip().lower()[:64]
 
 
 def _address(address: str | None) -> str:
-    return (address or "unknown").replace("\x00", "")[:64]
+    return (address or "unknown")[:64]

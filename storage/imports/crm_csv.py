@@ -10,6 +10,7 @@ header (or `--kind`). Bad rows are reported as `file:line: field: reason`; the r
 """
 
 import csv
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -91,8 +92,8 @@ def _rows(path: Path) -> Iterator[Any]:
             raise EarshotError(f"{path}: the header is not UTF-8; save the file as UTF-8 and import it again")
         yield header
         for row in reader:
-            if any(_undecoded(value) for value in row.values() if isinstance(value, str)) or any(
-                    isinstance(value, list) and any(_undecoded(part) for part in value) for value in row.values()):
+            if any(_undecoded(part) for value in row.values() if value
+                   for part in (value if isinstance(value, list) else [value])):  # a list: the extra values
                 yield reader.line_num, "not UTF-8 text; save the file as UTF-8 and import it again"
                 continue
             if any((value or "").strip() for value in row.values() if isinstance(value, str)):
@@ -112,8 +113,11 @@ def _kind_of(header: list[str], path: Path) -> str:
                        f"id,name; purchases customer,sku; cases id,customer (or give --kind)")
 
 
+_UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept by surrogateescape
+
+
 def _undecoded(text: str) -> bool:
-    return any("\udc80" <= character <= "\udcff" for character in text)
+    return _UNDECODED.search(text) is not None
 
 
 def _customer(number: int, row: dict | str) -> tuple[int, CustomerLine | str]:
