@@ -258,6 +258,17 @@ class ScheduleSettings(BaseModel):
     misfire_grace: Duration = timedelta(hours=1)
 
 
+class WorkerSettings(BaseModel):
+    """Workers sharing one store (`earshot worker ...`): how long a claimed batch or the scheduler's leadership is
+    held before another process may take it over, and how often an idle worker looks for new work."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lease: Duration = timedelta(minutes=2)
+    leader_lease: Duration = timedelta(seconds=30)
+    poll_every: Duration = timedelta(seconds=2)
+
+
 class XSettings(BaseModel):
     """X API v2 (read with an app bearer token; replies with user credentials, see engage/)."""
 
@@ -295,6 +306,7 @@ class Settings(BaseSettings):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     collect: CollectSettings = Field(default_factory=CollectSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    workers: WorkerSettings = Field(default_factory=WorkerSettings)
     x: XSettings = Field(default_factory=XSettings)
     reddit: RedditSettings = Field(default_factory=RedditSettings)
     x_bearer_token: SecretStr | None = None

@@ -18,7 +18,10 @@ from enrich.link_step import link_batch
 from enrich.linking import Linker
 from enrich.workers import enrich_batch, executor, items_of, worker_count
 from storage.engine import session_scope
-from storage.repo.enrichments import load_catalog, pending_posts, save_enrichments, stored_enrichments
+from storage.repo.claims import ClaimWalk
+from storage.repo.enrichments import (load_catalog, pending_posts, posts_to_enrich, save_enrichments,
+                                      stored_enrichments, unenriched_posts)
+from storage.repo.leases import new_holder
 from storage.repo.links import crm_changed_at
 from storage.repo.runs import record_run
 from storage.types import utcnow
@@ -29,6 +32,9 @@ class EnrichRun:
     counts: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     workers: int = 0  # worker processes that ran the enrichers (0: this process did)
+
+
+STAGE = "enrich"
 
 
 def enrichment_row(item: EnrichItem, versions: dict[str, str]) -> dict[str, Any]:
@@ -46,11 +52,17 @@ def enrich_pending(
     only: Sequence[str] = (),
     on_batch: Callable[[int], None] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
+    holder: str | None = None,
 ) -> EnrichRun:
     """Enrich every post that has no enrichment yet, batch by batch.
 
+    New posts are claimed batch by batch (storage/repo/claims.py) as `holder` (default: a name for this run), so any
+    number of these runs, on any machines, share the work and each post is enriched once. A batch whose run died is
+    claimed again once its lease ([workers] lease) has run out.
+
     `rerun`: every post again, with every enricher. `only`: just these enrichers, over every enriched post, keeping
-    the other enrichers' stored results (what `earshot enrich --rerun NAME` does after a change to NAME).
+    the other enrichers' stored results (what `earshot enrich --rerun NAME` does after a change to NAME). Reruns
+    walk the store by id and claim nothing: run one at a time.
     """
     started = utcnow()
     run = EnrichRun()
@@ -66,35 +78,63 @@ def enrich_pending(
     linker = _StageLinker(Linker(settings.linking), crm_version)
     workers = run.workers = worker_count(settings.enrich.workers, active)
     in_flight: deque[tuple[list[PostView], dict, Future]] = deque()  # batches being enriched, oldest first
-    last_id, exhausted = 0, False
+    claims = None if rerun or only else _Claims(holder or new_holder(STAGE), settings)
+    next_batch = claims.next_batch if claims else _Walk(rerun, bool(only)).next_batch
+    exhausted = False
     try:
         with executor(active, workers) as pool:
             while True:
                 # keep every worker busy (two batches queued for each) while this process writes the oldest back
                 while not exhausted and len(in_flight) <= 2 * workers and not should_stop():
                     with session_scope(engine) as session:
-                        posts = pending_posts(session, after_id=last_id, limit=settings.enrich.batch_size,
-                                              rerun=rerun, enriched_only=bool(only))
+                        posts = next_batch(session, settings.enrich.batch_size)
                         stored = stored_enrichments(session, post_ids=[p.id for p in posts]) if only else {}
                     if not posts:
                         exhausted = True
                         break
-                    last_id = posts[-1].id
                     in_flight.append((posts, stored, pool.submit(enrich_batch, posts, stored)))
                 if not in_flight:
                     break
                 posts, stored, future = in_flight.popleft()
                 items = items_of(posts, future.result())
-                _write_batch(engine, items, stored, versions, linker, run)
+                _write_batch(engine, items, stored, versions, linker, run, claims)
                 if on_batch:
                     on_batch(len(items))
     except BrokenProcessPool as exc:  # from a batch's result, or from handing the next batch to a broken pool
         raise EnrichWorkerError("an enrich worker process died (out of memory, or killed); the batches written so "
                                 "far are kept: run `earshot enrich` again to go on, or set [enrich] workers = 1"
                                 ) from exc
+    finally:
+        if claims:  # batches not written (stopped early, or failed) go back at once
+            claims.give_back(engine)
     with session_scope(engine) as session:
         record_run(session, stage="enrich", source="pipeline", started_at=started, counts=dict(run.counts))
     return run
+
+
+class _Claims(ClaimWalk):
+    """New posts, claimed batch by batch."""
+
+    def __init__(self, holder: str, settings: Settings) -> None:
+        super().__init__(stage=STAGE, due=unenriched_posts, holder=holder, lease=settings.workers.lease)
+
+    def next_batch(self, session, limit: int) -> list[PostView]:
+        ids = self.next_ids(session, limit)
+        return posts_to_enrich(session, post_ids=ids) if ids else []
+
+
+class _Walk:
+    """Every post (or every enriched one) by id, once: what a rerun reads."""
+
+    def __init__(self, rerun: bool, enriched_only: bool) -> None:
+        self.rerun, self.enriched_only, self.after_id = rerun, enriched_only, 0
+
+    def next_batch(self, session, limit: int) -> list[PostView]:
+        posts = pending_posts(session, after_id=self.after_id, limit=limit, rerun=self.rerun,
+                              enriched_only=self.enriched_only)
+        if posts:
+            self.after_id = posts[-1].id
+        return posts
 
 
 @dataclass(frozen=True)
@@ -104,9 +144,15 @@ class _StageLinker:
 
 
 def _write_batch(engine: Engine, items: list[EnrichItem], stored: dict, versions: dict[str, str],
-                 linker: _StageLinker, run: EnrichRun) -> None:
-    """One transaction: the batch's enrichments (keeping the versions of enrichers not rerun) and new links."""
+                 linker: _StageLinker, run: EnrichRun, claims: ClaimWalk | None) -> None:
+    """One transaction: the batch's enrichments (keeping the versions of enrichers not rerun) and new links; with
+    claims, only of the posts this run still held (another took over those whose lease ran out: theirs count)."""
     with session_scope(engine) as session:
+        if claims is not None:
+            held = claims.keep_held(session, [item.post.id for item in items])
+            if len(held) < len(items):
+                run.counts["lease_lost"] += len(items) - len(held)
+            items = [item for item in items if item.post.id in held]
         save_enrichments(session, rows=[
             enrichment_row(item, {**(stored.get(item.post.id, {}).get("versions") or {}), **versions})
             for item in items

@@ -11,7 +11,8 @@ _ADVICE = (  # (what the driver says, in lower case; what to do)
      "several workers, then run the command again"),
     (("unable to open database file", "readonly database", "attempt to write a readonly database"),
      "the SQLite database file cannot be opened for writing: check database_url and the file's permissions"),
-    (("connection refused", "could not connect to server", "connection to server"),
+    (("connection refused", "could not connect to server", "connection to server", "server closed the connection",
+      "terminating connection", "the database system is shutting down", "the database system is starting up"),
      "the database server is not reachable: start it or check database_url, then run the command again"),
 )
 

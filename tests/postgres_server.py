@@ -53,15 +53,24 @@ class PostgresServer:
         run = _as_server_user()
         subprocess.run([*run, _binary("initdb"), "-D", str(self.folder / "data"), "-A", "trust", "-U", "earshot",
                         "--no-sync", "-E", "UTF8"], check=True, capture_output=True)
-        options = f"-p {self.port} -k {self.folder} -h 127.0.0.1 -c fsync=off -c full_page_writes=off " \
-                  "-c synchronous_commit=off -c max_connections=300"
-        subprocess.run([*run, _binary("pg_ctl"), "-D", str(self.folder / "data"), "-o", options,
-                        "-l", str(self.folder / "log"), "-w", "start"], check=True, capture_output=True)
+        self.resume()
         self._execute(f"CREATE DATABASE {TEMPLATE}")
         engine = make_engine(f"{self.base}/{TEMPLATE}")
         ensure_current(engine)
         engine.dispose()
         return self
+
+    def resume(self) -> None:
+        """Start the server (again, after `halt`), waiting until it accepts connections."""
+        options = f"-p {self.port} -k {self.folder} -h 127.0.0.1 -c fsync=off -c full_page_writes=off " \
+                  "-c synchronous_commit=off -c max_connections=300"
+        subprocess.run([*_as_server_user(), _binary("pg_ctl"), "-D", str(self.folder / "data"), "-o", options,
+                        "-l", str(self.folder / "log"), "-w", "start"], check=True, capture_output=True)
+
+    def halt(self) -> None:
+        """Stop the server but keep its data (a database outage); `resume` starts it again."""
+        subprocess.run([*_as_server_user(), _binary("pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "-w",
+                        "stop"], check=True, capture_output=True)
 
     def stop(self) -> None:
         subprocess.run([*_as_server_user(), _binary("pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate",

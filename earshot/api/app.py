@@ -5,10 +5,12 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from sqlalchemy import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from config.settings import Settings
 from earshot.api import auth_routes, customers, exports, items, links, routes, trends, workload
@@ -19,8 +21,10 @@ from earshot.services.shared_views import SharedViews
 from earshot.web import analytics_pages, auth_pages, customer_pages, item_pages, link_pages, pages
 from earshot.web.pages import templates
 from storage.engine import make_engine
+from storage.errors import store_problem
 from storage.migrate import ensure_current
 
+RETRY_AFTER_SECONDS = 5  # what a 503 asks clients to wait while the store is unreachable
 SERVER_MAPPED_BYTES = 256 << 20  # a SQLite store the server reads through memory mapping (see make_engine)
 STATIC = Path(__file__).parent.parent / "web" / "static"
 ROUTERS = (  # the JSON API, then the pages; every route but health and sign-in checks the caller's role. Requests are
@@ -48,7 +52,22 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for unavailable in (OperationalError, InterfaceError, PoolTimeout):
+        app.add_exception_handler(unavailable, _store_unavailable)
     return app
+
+
+async def _store_unavailable(request: Request, exc: Exception) -> Response:
+    """The store cannot be reached (or is full, locked): 503 with Retry-After and one line saying so, never a stack
+    trace. The engine checks connections before use (pool_pre_ping), so requests succeed again once it is back,
+    without a restart."""
+    detail = (store_problem(exc) or "the database cannot be reached").split(":")[0] + "; try again shortly"
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if not is_page(request):
+        return JSONResponse({"detail": detail}, status_code=503, headers=headers)
+    return templates.TemplateResponse(request, "error.html", {"status": 503, "detail": detail,
+                                                              "title": "Service unavailable"},
+                                      status_code=503, headers=headers)
 
 
 async def _to_login(request: Request, exc: Exception) -> Response:

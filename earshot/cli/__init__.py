@@ -4,6 +4,7 @@ from earshot.cli import data, db, demo, eval_sentiment, queue, schedule, serve, 
 from earshot.cli import customers, eval_crm, eval_extract, eval_linking, links, privacy, rules, segments, share, users  # noqa: F401  (registers `earshot eval …`, `link`, `links …`)
 from earshot.cli import alerts, trends  # noqa: F401  (registers `earshot alerts …`, `earshot trends`)
 from earshot.cli import export  # noqa: F401  (registers `earshot export …`)
+from earshot.cli import workers  # noqa: F401  (registers `earshot worker …`)
 from earshot.cli.app import app
 
 __all__ = ["app"]

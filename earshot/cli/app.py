@@ -43,7 +43,10 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(eval_app, name="eval")
 app.add_typer(alerts_app, name="alerts")
+worker_app = typer.Typer(help="Long-running stage workers that share one store (see docs/deployment.md).",
+                         no_args_is_help=True)
 app.add_typer(export_app, name="export")
+app.add_typer(worker_app, name="worker")
 
 
 @app.callback()

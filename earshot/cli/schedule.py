@@ -2,6 +2,7 @@
 
 import signal
 import threading
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -14,23 +15,34 @@ from earshot.cli.serve import DEFAULT_HOST, DEFAULT_PORT
 from earshot.cli.serve import serve as serve_ui
 from earshot.cli.state import CliState, console, state
 from earshot.services.schedule import last_runs
+from listener.leader import Leadership, lead_when_possible
 from listener.scheduler import COLLECT_PREFIX, EarshotScheduler, stored_jobs
 from storage.engine import session_scope
+from storage.repo.leases import new_holder
 
 
 def run_scheduler(cli: CliState, *, serve: bool, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
                   source: str | None = None, drain: bool = True) -> None:
-    """Run the schedule until Ctrl-C or SIGTERM; with `serve`, the web server runs in the foreground."""
+    """Run the schedule until Ctrl-C or SIGTERM; with `serve`, the web server runs in the foreground. Several of
+    these may run against one store: one leads the schedule, the others stand by (listener/leader.py)."""
     settings = cli.settings
     if source is not None:
         settings = settings.model_copy(update={"listen": [t for t in settings.listen if t.platform == source]})
     if not any(t.enabled for t in settings.listen):
         raise EarshotError("nothing to schedule: add [[listen]] targets to the config (see the README)")
-    scheduler = EarshotScheduler(cli.engine, settings, drain=drain)
-    scheduler.start()
-    jobs = scheduler.jobs()
-    console.print(f"scheduled {len(jobs)} jobs: {', '.join(job.id for job in jobs)}", markup=False)
-    stop = _stop_on_signals()
+
+    def start_schedule() -> Callable[[], None]:
+        scheduler = EarshotScheduler(cli.engine, settings, drain=drain)
+        scheduler.start()
+        jobs = scheduler.jobs()
+        console.print(f"scheduled {len(jobs)} jobs: {', '.join(job.id for job in jobs)}", markup=False)
+        return scheduler.shutdown
+
+    stop = stop_on_signals()
+    leadership = Leadership(cli.engine, new_holder("scheduler"), settings.workers.leader_lease)
+    leader = threading.Thread(target=lead_when_possible, name="scheduler-leader",
+                              args=(leadership, stop, start_schedule, lambda line: console.print(line, markup=False)))
+    leader.start()
     try:
         if serve:
             serve_ui(cli, host, port)  # uvicorn handles the signal itself, then passes it on to our handler
@@ -40,11 +52,12 @@ def run_scheduler(cli: CliState, *, serve: bool, host: str = DEFAULT_HOST, port:
                 pass
     finally:
         console.print("stopping: finishing the batch in hand ...")
-        scheduler.shutdown()
+        stop.set()
+        leader.join()
         console.print("stopped")
 
 
-def _stop_on_signals() -> threading.Event:
+def stop_on_signals() -> threading.Event:
     """Ctrl-C and SIGTERM set the returned event instead of killing the process, so shutdown can finish."""
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

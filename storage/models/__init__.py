@@ -8,7 +8,7 @@ from storage.models.crm import (Customer, CustomerHandle, CustomerLink, Lifecycl
 from storage.models.engagement import AuditEvent, ItemNote, ItemPost, QueueItem, Reply, RouteDecision
 from storage.models.enrichment import Enrichment
 from storage.models.privacy import AnonymousPostCount, Erasure, SuppressedAuthor
-from storage.models.runs import Cursor, ReadUsage, RunStat
+from storage.models.runs import Cursor, Lease, PostClaim, ReadUsage, RunStat
 from storage.models.social import Author, Post
 from storage.models.staff import LoginFailure, StaffSession, StaffUser
 
@@ -28,8 +28,10 @@ __all__ = [
     "Erasure",
     "ItemNote",
     "ItemPost",
+    "Lease",
     "LifecycleTransition",
     "Post",
+    "PostClaim",
     "Product",
     "Purchase",
     "QueueItem",

@@ -39,3 +39,26 @@ class ReadUsage(SQLModel, table=True):
     month: str = Field(primary_key=True, max_length=7)
     platform: str = Field(max_length=16)
     reads: int = 0
+
+
+class PostClaim(SQLModel, table=True):
+    """A post a worker has taken for a stage (enrich, route) until `expires_at`: other workers leave it alone, and
+    pick it up again once the lease has run out (its worker died). Deleted when the worker writes the post back."""
+
+    __tablename__ = "post_claim"
+
+    stage: str = Field(primary_key=True, max_length=16)
+    post_id: int = Field(primary_key=True, foreign_key="post.id", ondelete="CASCADE")
+    holder: str = Field(max_length=100)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class Lease(SQLModel, table=True):
+    """A named lease one process holds at a time (the scheduler leader, a collection target), renewed while it
+    lives; another process takes it over once it has expired."""
+
+    __tablename__ = "lease"
+
+    name: str = Field(primary_key=True, max_length=100)
+    holder: str = Field(max_length=100)
+    expires_at: datetime = Field(sa_type=UTCDateTime)

@@ -14,3 +14,12 @@ def upsert_insert(session: Session, table: Any) -> Any:
     if dialect == "sqlite":
         return sqlite.insert(table)
     raise NotImplementedError(f"database {dialect!r} is not supported; use SQLite or PostgreSQL")
+
+
+def one_writer_at_a_time(session: Session, name: str) -> None:
+    """Hold a lock named `name` until this transaction ends, so writers of the same kind take turns. PostgreSQL: a
+    transaction-level advisory lock; SQLite lets one writer in at a time anyway."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy import func, select
+
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(name))))

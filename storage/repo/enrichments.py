@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, exists, func, select
 from sqlmodel import Session
 
 from enrich.base import ENRICHED_CHARACTERS, CatalogProduct, PostView
@@ -17,23 +17,36 @@ _NOT_NULL_DEFAULTS = {
 }
 
 
+def unenriched_posts() -> Select:
+    """The ids of posts with no enrichment yet: what enrich workers claim (storage/repo/claims.py)."""
+    return select(Post.id).where(~exists().where(Enrichment.post_id == Post.id))
+
+
+def posts_to_enrich(session: Session, *, post_ids: Sequence[int]) -> list[PostView]:
+    """These posts as the enrichers read them, in id order."""
+    return _views(session, _view_query().where(Post.id.in_(list(post_ids))).order_by(Post.id))
+
+
 def pending_posts(
     session: Session, *, after_id: int, limit: int, rerun: bool = False, enriched_only: bool = False
 ) -> list[PostView]:
     """Posts with id > after_id that have no enrichment yet (with `rerun`: every post, or with `enriched_only`
     every post that has one), oldest id first."""
-    query = (
-        select(Post.id, Post.platform, Post.author_id, _first(Post.text), _first(Post.title), Post.language,
-               Author.handle, _first(Author.bio), _first(Author.location))
-        .join(Author, Author.id == Post.author_id)
-        .where(Post.id > after_id)
-        .order_by(Post.id)
-        .limit(limit)
-    )
+    query = _view_query().where(Post.id > after_id).order_by(Post.id).limit(limit)
     if enriched_only:
         query = query.join(Enrichment, Enrichment.post_id == Post.id)
     elif not rerun:
         query = query.outerjoin(Enrichment, Enrichment.post_id == Post.id).where(Enrichment.post_id.is_(None))
+    return _views(session, query)
+
+
+def _view_query() -> Select:
+    return (select(Post.id, Post.platform, Post.author_id, _first(Post.text), _first(Post.title), Post.language,
+                   Author.handle, _first(Author.bio), _first(Author.location))
+            .join(Author, Author.id == Post.author_id))
+
+
+def _views(session: Session, query: Select) -> list[PostView]:
     return [
         PostView(
             id=row.id,

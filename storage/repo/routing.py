@@ -4,7 +4,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlmodel import Session
 
 from engage.facts import RoutingFacts
@@ -14,18 +14,18 @@ from storage.models.crm import LINKED_STATUSES
 from storage.repo.dialect import upsert_insert
 
 
-def posts_due_for_routing(
-    session: Session, *, after_id: int, limit: int, own_account: Callable[[str, str | None], bool]
-) -> list[RoutingFacts]:
-    """Enriched posts with no routing decision, or enriched again since it was made."""
-    query = (
-        _facts_query()
-        .outerjoin(RouteDecision, RouteDecision.post_id == Post.id)
-        .where(Post.id > after_id)
-        .where(or_(RouteDecision.post_id.is_(None), RouteDecision.decided_at < Enrichment.enriched_at))
-        .order_by(Post.id)
-        .limit(limit)
-    )
+def posts_to_route() -> Select:
+    """The ids of enriched posts with no routing decision, or enriched again since it was made: what route workers
+    claim (storage/repo/claims.py)."""
+    return (select(Post.id).join(Enrichment, Enrichment.post_id == Post.id)
+            .outerjoin(RouteDecision, RouteDecision.post_id == Post.id)
+            .where(or_(RouteDecision.post_id.is_(None), RouteDecision.decided_at < Enrichment.enriched_at)))
+
+
+def routing_facts_for(session: Session, *, post_ids: Sequence[int],
+                      own_account: Callable[[str, str | None], bool]) -> list[RoutingFacts]:
+    """What the rules see of these enriched posts, in id order."""
+    query = _facts_query().where(Post.id.in_(list(post_ids))).order_by(Post.id)
     return [_facts(*row, own_account) for row in session.execute(query)]
 
 

@@ -1,0 +1,56 @@
+"""`earshot worker collect|enrich|route`: one stage, run by a long-lived process beside any number of others."""
+
+from datetime import datetime
+from typing import Annotated, Optional
+
+import typer
+
+from earshot.cli.app import worker_app
+from earshot.cli.schedule import stop_on_signals
+from earshot.cli.state import CliState, console, state
+from earshot.services.workers import WorkerContext, collect_round, enrich_round, keep_working, route_round
+from storage.repo.leases import new_holder
+
+Once = Annotated[bool, typer.Option("--once", help="Stop when there is nothing left to do (default: keep polling).")]
+
+
+def _context(cli: CliState, role: str) -> WorkerContext:
+    holder = new_holder(role)
+
+    def say(line: str) -> None:
+        console.print(f"{datetime.now():%H:%M:%S} {role}: {line}", markup=False, highlight=False, soft_wrap=True)
+
+    engine = cli.engine  # opened (and the schema checked) first: a store unreachable at start is one line and exit 1
+    say(f"started as {holder}; Ctrl-C or SIGTERM stops after the batch in hand")
+    return WorkerContext(engine=engine, settings=cli.settings, holder=holder, stop=stop_on_signals(), say=say)
+
+
+@worker_app.command("enrich")
+def worker_enrich(
+    ctx: typer.Context,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=0, max=64, help=(
+        "Processes that run the enrichers (0: one per core; 1: this process alone)."))] = 0,
+    once: Once = False,
+) -> None:
+    """Enrich new posts as they arrive, sharing them with the other enrich workers."""
+    cli = state(ctx)
+    work = _context(cli, "enrich")
+    work.settings = cli.settings.model_copy(
+        update={"enrich": cli.settings.enrich.model_copy(update={"workers": concurrency})})
+    keep_working(work, enrich_round, once=once)
+
+
+@worker_app.command("route")
+def worker_route(ctx: typer.Context, once: Once = False) -> None:
+    """Route enriched posts into the queues as they arrive, sharing them with the other route workers."""
+    keep_working(_context(state(ctx), "route"), route_round, once=once)
+
+
+@worker_app.command("collect")
+def worker_collect(
+    ctx: typer.Context,
+    source: Annotated[Optional[str], typer.Option("--source", help="Only targets of this platform.")] = None,
+    once: Once = False,
+) -> None:
+    """Collect each target on its interval; several collect workers split the targets between them."""
+    keep_working(_context(state(ctx), "collect"), lambda work: collect_round(work, source), once=once)

@@ -1,0 +1,44 @@
+"""Named leases (one holder at a time, taken over once expired): the scheduler leader, a collection target."""
+
+from datetime import timedelta
+
+from sqlalchemy import delete, or_
+from sqlmodel import Session
+
+from storage.models import Lease
+from storage.repo.dialect import upsert_insert
+from storage.types import utcnow
+
+_LEASES = Lease.__table__
+
+
+def take_lease(session: Session, *, name: str, holder: str, duration: timedelta, renew: bool = True) -> bool:
+    """Take or renew `name` for `holder`; True when it holds it now (nobody else held it, or their lease ran out).
+    With `renew=False` a lease is taken only once expired, even from this holder (a lease kept as "not before")."""
+    now = utcnow()
+    free = _LEASES.c.expires_at < now
+    statement = upsert_insert(session, _LEASES).values(name=name, holder=holder, expires_at=now + duration)
+    statement = statement.on_conflict_do_update(
+        index_elements=["name"],
+        set_={"holder": statement.excluded.holder, "expires_at": statement.excluded.expires_at},
+        where=or_(_LEASES.c.holder == holder, free) if renew else free,
+    ).returning(_LEASES.c.holder)
+    return session.scalar(statement) == holder
+
+
+def give_up_lease(session: Session, *, name: str, holder: str) -> None:
+    session.execute(delete(_LEASES).where(_LEASES.c.name == name, _LEASES.c.holder == holder))
+
+
+def lease_holder(session: Session, *, name: str) -> str | None:
+    lease = session.get(Lease, name)
+    return lease.holder if lease is not None and lease.expires_at >= utcnow() else None
+
+
+def new_holder(role: str) -> str:
+    """A name for this process's claims and leases: host, process id and a random tag (process ids are reused)."""
+    import os
+    import secrets
+    import socket
+
+    return f"{role}@{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"[:100]

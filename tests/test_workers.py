@@ -1,0 +1,234 @@
+"""Workers sharing one store: claims with leases, the scheduler leader, `earshot worker ...` as real processes
+(four enrich workers over 50,000 posts on PostgreSQL, a worker killed with SIGKILL mid-batch)."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bench.enrich import write_posts
+from config.settings import replay_target
+from engage.router import route_pending
+from enrich.pipeline import enrich_pending
+from listener.leader import Leadership, lead_when_possible
+from listener.run import collect
+from storage.engine import make_engine, session_scope
+from storage.migrate import ensure_current
+from storage.models import Enrichment, Lease, Post, PostClaim, QueueItem, RouteDecision, RunStat
+from storage.repo.claims import ClaimWalk, claim_posts, live_claims
+from storage.repo.enrichments import unenriched_posts
+from storage.repo.leases import take_lease
+from tests import postgres_server
+from tests.factories import make_settings
+
+ON_POSTGRES = postgres_server.wanted()
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def filled_store(tmp_path: Path, count: int, **overrides):
+    """A store with `count` collected posts (the demo's texts cycled), nothing enriched yet."""
+    posts = tmp_path / "posts.jsonl"
+    write_posts(posts, count)
+    settings = make_settings(tmp_path, listen=[replay_target("posts", [str(posts)])], **overrides)
+    engine = make_engine(settings.database_url)
+    ensure_current(engine)
+    collect(engine, settings)
+    return settings, engine
+
+
+def count_of(engine, model) -> int:
+    with session_scope(engine) as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def spawn_worker(settings, stage: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    environment = {**os.environ, "EARSHOT_DATABASE_URL": settings.database_url,
+                   "EARSHOT_CONFIG": str(Path.cwd() / "earshot.toml"), **(env or {})}  # the test's (make_settings)
+    return subprocess.Popen([sys.executable, "-m", "earshot", "worker", stage, *args], cwd=ROOT, env=environment,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def enrich_runs(engine) -> list[dict]:
+    with session_scope(engine) as session:
+        return [run.counts for run in session.scalars(select(RunStat).where(RunStat.stage == "enrich"))]
+
+
+# --- claims and leases ---------------------------------------------------------------------------------------
+
+
+def test_claims_are_disjoint_and_a_dead_holders_posts_come_back_after_the_lease(tmp_path):
+    settings, engine = filled_store(tmp_path, 30)
+    lease = timedelta(seconds=1)
+    with session_scope(engine) as session:
+        first = claim_posts(session, stage="enrich", due=unenriched_posts(), holder="a", limit=10, lease=lease)
+    with session_scope(engine) as session:
+        second = claim_posts(session, stage="enrich", due=unenriched_posts(), holder="b", limit=100, lease=lease)
+        assert live_claims(session, stage="enrich") == 30
+    assert len(first) == 10 and len(second) == 20 and not set(first) & set(second)
+    with session_scope(engine) as session:  # a's claims are live: nothing for c
+        assert claim_posts(session, stage="enrich", due=unenriched_posts(), holder="c", limit=100, lease=lease) == []
+    time.sleep(1.2)  # a died: its lease runs out, and c takes its posts
+    with session_scope(engine) as session:
+        taken = claim_posts(session, stage="enrich", due=unenriched_posts(), holder="c", limit=10, lease=lease * 60)
+    assert taken == first
+    walk_a = ClaimWalk(stage="enrich", due=unenriched_posts, holder="a", lease=lease)
+    with session_scope(engine) as session:  # a comes back to write: it no longer holds them, so writes nothing
+        assert walk_a.keep_held(session, first) == set()
+    walk_c = ClaimWalk(stage="enrich", due=unenriched_posts, holder="c", lease=lease)
+    with session_scope(engine) as session:
+        assert walk_c.keep_held(session, first) == set(first)
+        assert session.scalar(select(func.count()).select_from(PostClaim).where(PostClaim.holder == "c")) == 0
+
+
+def test_a_stopped_run_gives_its_claims_back_at_once(tmp_path):
+    settings, engine = filled_store(tmp_path, 1_200, enrich={"batch_size": 100, "workers": 1})
+    batches = []
+
+    def stop_after_two() -> bool:
+        return len(batches) >= 2
+
+    run = enrich_pending(engine, settings, on_batch=batches.append, should_stop=stop_after_two)
+    assert run.counts["enriched"] == count_of(engine, Enrichment) < 1_200
+    assert count_of(engine, PostClaim) == 0  # the batches claimed ahead went back
+    rest = enrich_pending(engine, settings)  # and the next run, at once, does the rest
+    assert rest.counts["enriched"] == 1_200 - run.counts["enriched"]
+    assert count_of(engine, Enrichment) == 1_200
+
+
+def test_leases_one_holder_at_a_time_and_renew_false_waits_for_expiry(tmp_path):
+    settings, engine = filled_store(tmp_path, 1)
+    short = timedelta(seconds=1)
+    with session_scope(engine) as session:
+        assert take_lease(session, name="x", holder="a", duration=short)
+        assert not take_lease(session, name="x", holder="b", duration=short)
+        assert take_lease(session, name="x", holder="a", duration=short)  # renewal
+        assert not take_lease(session, name="x", holder="a", duration=short, renew=False)
+    time.sleep(1.1)
+    with session_scope(engine) as session:
+        assert take_lease(session, name="x", holder="b", duration=short)
+        assert session.get(Lease, "x").holder == "b"
+
+
+def test_one_scheduler_leads_and_another_takes_over_when_it_stops_renewing(tmp_path):
+    settings, engine = filled_store(tmp_path, 1)
+    lease = timedelta(seconds=1.5)
+    running: list[str] = []
+    said: list[str] = []
+
+    def schedule(name: str):
+        def start():
+            running.append(name)
+            return lambda: running.remove(name)
+        return start
+
+    stop_a, stop_b = threading.Event(), threading.Event()
+    a = threading.Thread(target=lead_when_possible, args=(Leadership(engine, "a", lease), stop_a, schedule("a"),
+                                                          said.append))
+    a.start()
+    time.sleep(0.3)
+    b = threading.Thread(target=lead_when_possible, args=(Leadership(engine, "b", lease), stop_b, schedule("b"),
+                                                          said.append))
+    b.start()
+    time.sleep(1.5)
+    assert running == ["a"]
+    assert "standing by: the schedule is run by a" in said
+    stop_a.set()  # a stops (and gives its lease up): b leads within one renewal interval
+    a.join()
+    deadline = time.monotonic() + 3
+    while running != ["b"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert running == ["b"]
+    stop_b.set()
+    b.join()
+    assert running == []
+
+
+def test_a_leader_whose_lease_was_taken_stops_its_schedule(tmp_path):
+    settings, engine = filled_store(tmp_path, 1)
+    lease = timedelta(seconds=0.9)
+    running: list[str] = []
+    stop = threading.Event()
+
+    def start():
+        running.append("a")
+        return lambda: running.remove("a")
+
+    leader = threading.Thread(target=lead_when_possible, args=(Leadership(engine, "a", lease), stop, start,
+                                                               lambda _: None))
+    leader.start()
+    time.sleep(0.2)
+    assert running == ["a"]
+    with session_scope(engine) as session:  # as if a had stalled past its lease and b took over
+        session.get(Lease, "scheduler").holder = "b"
+    time.sleep(0.6)
+    assert running == []
+    stop.set()
+    leader.join()
+
+
+# --- real worker processes -----------------------------------------------------------------------------------
+
+
+def test_four_enrich_workers_enrich_every_post_exactly_once(tmp_path):
+    """The issue's figure is 50,000 posts on PostgreSQL; the SQLite run (one writer at a time) uses fewer."""
+    count = 50_000 if ON_POSTGRES else 4_000
+    settings, engine = filled_store(tmp_path, count)
+    workers = [spawn_worker(settings, "enrich", "--once", "--concurrency", "1") for _ in range(4)]
+    outputs = [worker.communicate(timeout=900)[0] for worker in workers]
+    assert [worker.returncode for worker in workers] == [0] * 4, outputs
+    assert not any("deadlock" in output.lower() for output in outputs)
+    runs = enrich_runs(engine)
+    assert sum(run.get("enriched", 0) for run in runs) == count  # what the workers wrote, added up
+    assert sum(run.get("lease_lost", 0) for run in runs) == 0
+    assert sum(1 for run in runs if run.get("enriched")) >= 2  # they shared the work
+    assert count_of(engine, Enrichment) == count
+    assert count_of(engine, PostClaim) == 0
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_nothing_is_done_twice(tmp_path):
+    count = 3_000
+    settings, engine = filled_store(tmp_path, count)
+    env = {"EARSHOT_ENRICH__BATCH_SIZE": "100", "EARSHOT_WORKERS__LEASE": "3s"}
+    worker = spawn_worker(settings, "enrich", "--concurrency", "2", env=env)  # batches claimed ahead for its pool
+    deadline = time.monotonic() + 300
+    while count_of(engine, Enrichment) < 300 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(worker.pid, signal.SIGKILL)  # the worker and its two enricher processes, as kill -9 of the unit
+    worker.wait()
+    written = count_of(engine, Enrichment)
+    assert 300 <= written < count
+    with session_scope(engine) as session:
+        claimed = live_claims(session, stage="enrich")
+    assert claimed > 0  # it died holding batches it had not written
+    time.sleep(3.2)  # their lease runs out
+    rerun = spawn_worker(settings, "enrich", "--once", "--concurrency", "1", env=env)
+    output = rerun.communicate(timeout=600)[0]
+    assert rerun.returncode == 0, output
+    runs = enrich_runs(engine)  # the killed worker never finished a run, so this is the second one's alone
+    assert [run.get("enriched") for run in runs] == [count - written]
+    assert count_of(engine, Enrichment) == count and count_of(engine, PostClaim) == 0
+
+
+def test_two_route_workers_route_every_post_once(tmp_path):
+    count = 3_000
+    settings, engine = filled_store(tmp_path, count, enrich={"workers": 1})
+    enrich_pending(engine, settings)
+    workers = [spawn_worker(settings, "route", "--once") for _ in range(2)]
+    outputs = [worker.communicate(timeout=600)[0] for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0], outputs
+    with session_scope(engine) as session:
+        routed = [run.counts for run in session.scalars(select(RunStat).where(RunStat.stage == "route"))]
+        items_per_post = session.execute(select(QueueItem.post_id, func.count()).group_by(QueueItem.post_id)
+                                         .having(func.count() > 1)).all()
+        queued = session.scalar(select(func.count()).select_from(QueueItem))
+    assert sum(run.get("routed", 0) for run in routed) == count == count_of(engine, RouteDecision)
+    assert items_per_post == [] and queued == sum(run.get("queued", 0) for run in routed) > 0
+    assert count_of(engine, Post) == count and count_of(engine, PostClaim) == 0
+    assert route_pending(engine, settings).counts["routed"] == 0  # nothing left due
