@@ -3,17 +3,20 @@ praw (a reply to the submission or comment). One small class per platform, regis
 for all of them when `[engage] send_mode` is not `live`, and logs the request that would be made."""
 
 import logging
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar
 
 import praw
 import prawcore
+import requests
 import tweepy
 
 from config.errors import EarshotError
 from config.registry import Registry
 from config.settings import Settings
+from listener.x import with_timeout
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,11 @@ class SendFailed(EarshotError):
     """The platform refused or failed the reply; the reply is kept with this message, to retry."""
 
 
+class SendUncertain(SendFailed):
+    """The request went out but no answer came back (a timeout, a dropped connection): the platform may have posted
+    the reply. Before it is sent again, the sender looks for it on the platform (`find_sent`)."""
+
+
 class ReplySender(ABC):
     name: ClassVar[str]
 
@@ -48,7 +56,12 @@ class ReplySender(ABC):
 
     @abstractmethod
     def send(self, reply: Outgoing) -> Sent:
-        """Post the reply; raise SendFailed with the platform's reason."""
+        """Post the reply; raise SendFailed with the platform's reason, SendUncertain when no answer came."""
+
+    @abstractmethod
+    def find_sent(self, reply: Outgoing) -> Sent | None:
+        """The reply as already posted by our account in answer to `reply.in_reply_to` with the same text, or None;
+        raise SendFailed when the platform cannot be asked."""
 
 
 reply_senders: Registry[ReplySender] = Registry("reply sender")
@@ -72,6 +85,9 @@ class DryRun(ReplySender):
         log.info("dry-run, not sent: %s", request)
         return Sent(platform_reply_id=None, request=request)
 
+    def find_sent(self, reply: Outgoing) -> Sent | None:
+        return None
+
 
 @reply_senders.register
 class XReplySender(ReplySender):
@@ -84,16 +100,34 @@ class XReplySender(ReplySender):
     def from_settings(cls, settings: Settings) -> "XReplySender":
         keys = _required(settings, "X", ("x_consumer_key", "x_consumer_secret", "x_access_token",
                                          "x_access_token_secret"))
-        return cls(tweepy.Client(consumer_key=keys[0], consumer_secret=keys[1], access_token=keys[2],
-                                 access_token_secret=keys[3]))
+        return cls(with_timeout(tweepy.Client(consumer_key=keys[0], consumer_secret=keys[1], access_token=keys[2],
+                                              access_token_secret=keys[3])))
 
     def send(self, reply: Outgoing) -> Sent:
         try:
             response = self.client.create_tweet(text=reply.text, in_reply_to_tweet_id=reply.in_reply_to,
                                                 user_auth=True)
+        except requests.RequestException as exc:
+            raise _uncertain("X", exc) from exc
         except tweepy.TweepyException as exc:
             raise SendFailed(f"X refused the reply: {_one_line(exc)}") from exc
         return Sent(platform_reply_id=str(response.data["id"]), request=_describe(reply))
+
+    def find_sent(self, reply: Outgoing) -> Sent | None:
+        """Our account's recent posts (since the post answered): one replying to it with the same text."""
+        try:
+            me = self.client.get_me(user_auth=True).data.data  # tweepy's User, then its raw fields
+            recent = [tweet.data for tweet in self.client.get_users_tweets(
+                me["id"], since_id=reply.in_reply_to, max_results=100, tweet_fields=["referenced_tweets"],
+                user_auth=True).data or ()]
+        except (tweepy.TweepyException, requests.RequestException) as exc:
+            raise SendFailed(f"could not ask X whether the reply was posted: {_one_line(exc)}") from exc
+        for tweet in recent:
+            answers = any(ref["type"] == "replied_to" and str(ref["id"]) == reply.in_reply_to
+                          for ref in tweet.get("referenced_tweets") or ())
+            if answers and _without_mentions(tweet["text"]) == reply.text.strip():
+                return Sent(platform_reply_id=str(tweet["id"]), request=_describe(reply))
+        return None
 
 
 @reply_senders.register
@@ -115,11 +149,37 @@ class RedditReplySender(ReplySender):
         thing = self.reddit.comment(id=base36) if kind == "t1" else self.reddit.submission(id=base36)
         try:
             comment = thing.reply(body=reply.text)
+        except prawcore.RequestException as exc:  # prawcore's wrapper of a timeout or a dropped connection
+            raise _uncertain("Reddit", exc) from exc
         except (praw.exceptions.PRAWException, prawcore.PrawcoreException) as exc:
             raise SendFailed(f"Reddit refused the reply: {_one_line(exc)}") from exc
         if comment is None:
             raise SendFailed("Reddit accepted the request but returned no comment (the thread may be locked)")
         return Sent(platform_reply_id=f"t1_{comment.id}", request=_describe(reply))
+
+    def find_sent(self, reply: Outgoing) -> Sent | None:
+        """Our account's newest comments: one under the same post or comment with the same text."""
+        try:
+            for comment in self.reddit.user.me().comments.new(limit=100):
+                if comment.parent_id == reply.in_reply_to and comment.body.strip() == reply.text.strip():
+                    return Sent(platform_reply_id=f"t1_{comment.id}", request=_describe(reply))
+        except (praw.exceptions.PRAWException, prawcore.PrawcoreException) as exc:
+            raise SendFailed(f"could not ask Reddit whether the reply was posted: {_one_line(exc)}") from exc
+        return None
+
+
+def _uncertain(platform: str, exc: BaseException) -> SendUncertain:
+    return SendUncertain(f"{platform} did not answer ({type(getattr(exc, 'original_exception', exc)).__name__}): the "
+                         "reply may have been posted; sending it again first checks the thread, so it never goes out "
+                         "twice")
+
+
+_LEADING_MENTIONS = re.compile(r"^(?:@\w+\s+)+")
+
+
+def _without_mentions(text: str) -> str:
+    """X puts the handles replied to in front of a reply's text."""
+    return _LEADING_MENTIONS.sub("", text).strip()
 
 
 def _required(settings: Settings, platform: str, names: tuple[str, ...]) -> list[str]:

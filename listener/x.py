@@ -1,5 +1,6 @@
 """The X collector (tweepy, API v2): recent search or mentions, since_id cursors, read budgets, retries."""
 
+import functools
 import json
 import logging
 import time
@@ -37,6 +38,15 @@ def classify(exc: BaseException) -> Failure | None:
     return None
 
 
+HTTP_TIMEOUT_SECONDS = 30.0  # connect and read; tweepy sets none, so a stalled connection would hang forever
+
+
+def with_timeout(client: tweepy.Client, seconds: float = HTTP_TIMEOUT_SECONDS) -> tweepy.Client:
+    """`client` with a timeout on every request it makes (tweepy.Client takes no timeout of its own)."""
+    client.session.request = functools.partial(client.session.request, timeout=seconds)
+    return client
+
+
 @collectors.register
 class XCollector(Collector):
     name = "x"
@@ -53,7 +63,7 @@ class XCollector(Collector):
         if settings.x_bearer_token is None or not settings.x_bearer_token.get_secret_value().strip():
             raise NotConfigured("no bearer token; set EARSHOT_X_BEARER_TOKEN (an X app token with read access)")
         client = tweepy.Client(bearer_token=settings.x_bearer_token.get_secret_value(), return_type=dict)
-        return cls(target, settings, client)
+        return cls(target, settings, with_timeout(client))
 
     @property
     def endpoint(self) -> str:

@@ -3,6 +3,8 @@ send is kept to retry, and a reply is never sent twice."""
 
 from pathlib import Path
 
+import requests
+
 from fastapi.testclient import TestClient
 
 from earshot.api.app import create_app
@@ -65,7 +67,7 @@ def test_live_reply_on_x_through_tweepy(tmp_path, engine) -> None:
     body = SENT[-1].body.decode().replace('":"', '": "')
     assert '"in_reply_to_tweet_id": "1001"' in body and '"text": "Sorry to hear that!' in body
     again = client.post(f"/api/replies/{failed['id']}/retry")
-    assert again.status_code == 409 and "only a failed reply" in again.json()["detail"]  # never twice
+    assert again.status_code == 409 and "only a failed or unconfirmed reply" in again.json()["detail"]  # never twice
     detail = client.get(f"/api/items/{item}").json()
     assert detail["item"]["state"] == "replied"
     assert [h["action"] for h in detail["history"]][-2:] == ["reply_failed", "reply"]
@@ -140,3 +142,48 @@ def test_pr_replies_wait_for_a_second_persons_approval_then_go_out_through_tweep
         ("pia", "reply_drafted"), ("pat", "reply_rejected"), ("pia", "reply_drafted"), ("pat", "reply_approved"),
         ("pat", "reply")]
     assert [r["status"] for r in detail["replies"]] == ["rejected", "sent"]
+
+
+def no_answer_to_posts(monkeypatch) -> None:
+    """The transport under tweepy: a POST goes out and is answered (by the recording), but the answer never reaches
+    the client, as when the response times out after X accepted the reply."""
+    send = requests.Session.send
+
+    def send_then_time_out(self, request, **kwargs):
+        response = send(self, request, **kwargs)
+        if request.method == "POST" and request.url.endswith("/2/tweets"):
+            raise requests.exceptions.ReadTimeout("read timed out", request=request)
+        return response
+
+    monkeypatch.setattr(requests.Session, "send", send_then_time_out)
+
+
+def test_a_reply_accepted_but_not_answered_is_found_not_sent_twice(tmp_path, engine, monkeypatch) -> None:
+    client, item = start(tmp_path, engine, engage={"send_mode": "live"}, **X_KEYS)
+    client.post(f"/api/items/{item}/claim")
+    with monkeypatch.context() as patch, play(RECORDINGS / "x" / "reply_no_answer.yaml") as recording:
+        no_answer_to_posts(patch)
+        unknown = client.post(f"/api/items/{item}/replies", json={"text": TEXT}).json()
+    assert recording.play_count == 1  # X got it
+    assert unknown["status"] == "unconfirmed" and "may have been posted" in unknown["error"]
+    assert client.get(f"/api/items/{item}").json()["item"]["state"] == "assigned"
+    with play(RECORDINGS / "x" / "reply_found_posted.yaml", allow_playback_repeats=False) as recording:
+        found = client.post(f"/api/replies/{unknown['id']}/retry").json()
+    assert recording.play_count == 2  # looked (me, our recent posts); the recording has no POST to answer another
+    assert found["status"] == "sent" and found["platform_reply_id"] == "1990000000000000777"
+    detail = client.get(f"/api/items/{item}").json()
+    assert detail["item"]["state"] == "replied" and "found already posted" in detail["history"][-1]["note"]
+    again = client.post(f"/api/replies/{unknown['id']}/retry")
+    assert again.status_code == 409
+
+
+def test_an_unconfirmed_reply_that_was_not_posted_is_sent_on_retry(tmp_path, engine, monkeypatch) -> None:
+    client, item = start(tmp_path, engine, engage={"send_mode": "live"}, **X_KEYS)
+    client.post(f"/api/items/{item}/claim")
+    with monkeypatch.context() as patch, play(RECORDINGS / "x" / "reply_no_answer.yaml"):
+        no_answer_to_posts(patch)
+        unknown = client.post(f"/api/items/{item}/replies", json={"text": TEXT}).json()
+    with play(RECORDINGS / "x" / "reply_not_posted.yaml", allow_playback_repeats=False) as recording:
+        sent = client.post(f"/api/replies/{unknown['id']}/retry").json()
+    assert recording.all_played and recording.play_count == 3  # looked, found nothing, posted it once
+    assert sent["status"] == "sent" and sent["attempts"] == 2

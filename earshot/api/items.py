@@ -95,7 +95,9 @@ def tags(session: SessionDep, user: QueueWorker, item_id: RowId, body: Tags) -> 
 @router.post("/{item_id}/replies", status_code=201)
 def reply(request: Request, user: QueueWorker, item_id: RowId, body: ReplyText) -> dict[str, Any]:
     """Reply to the post (dry-run unless `[engage] send_mode = "live"`); the item moves to replied once it is out.
-    A failed send keeps the reply with the platform's reason (status `failed`): retry it, it is never sent twice."""
+    A failed send keeps the reply with the platform's reason (status `failed`); one that got no answer is `unconfirmed`
+    (it may have been posted). Retry either: an unconfirmed one is looked for on the platform first, so a reply is
+    never sent twice."""
     state = request.app.state
     return _errors(lambda: reply_json(send_reply(state.engine, state.settings, item_id=item_id, user=user,
                                                  text=body.text)))

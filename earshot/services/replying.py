@@ -11,12 +11,13 @@ from sqlalchemy import Engine
 from config.errors import EarshotError
 from config.settings import Settings
 from engage.queue import QueueMoveRefused, next_state
-from engage.replies import Outgoing, SendFailed, sender_for
+from engage.replies import Outgoing, SendFailed, SendUncertain, sender_for
 from storage.engine import session_scope
 from storage.models import AuditEvent, Post, Reply
 from storage.repo.queue_items import get_item, move_item
 from storage.repo.agents import teams_of
-from storage.repo.replies import AWAITING, awaiting_on_item, new_reply, record_outcome, review, take_for_retry
+from storage.repo.replies import (AWAITING, UNCONFIRMED, awaiting_on_item, new_reply, record_outcome, review,
+                                  take_for_retry)
 
 MAX_LENGTH = {"x": 280, "reddit": 10_000}
 APPROVAL_TAG = "awaiting-approval"
@@ -99,27 +100,38 @@ def retry_reply(engine: Engine, settings: Settings, *, reply_id: int, user) -> R
             raise EarshotError(f"no reply {reply_id}")
         post = session.get(Post, reply.post_id)
         sender = sender_for(settings, post.platform)
-        if not take_for_retry(session, reply_id=reply_id):
-            raise QueueMoveRefused(f"only a failed reply can be sent again; reply {reply_id} is {reply.status}")
+        was = take_for_retry(session, reply_id=reply_id)
+        if was is None:
+            raise QueueMoveRefused(f"only a failed or unconfirmed reply can be sent again; reply {reply_id} is "
+                                   f"{reply.status}")
         outgoing = Outgoing(platform=post.platform, in_reply_to=post.external_id, text=reply.text,
                             key=reply.idempotency_key)
-    return _deliver(engine, sender, outgoing, reply_id, user)
+    return _deliver(engine, sender, outgoing, reply_id, user, check_first=was == UNCONFIRMED)
 
 
-def _deliver(engine: Engine, sender, outgoing: Outgoing, reply_id: int, user) -> Reply:
+def _deliver(engine: Engine, sender, outgoing: Outgoing, reply_id: int, user, *, check_first: bool = False) -> Reply:
+    """Send, and record the outcome. `check_first` (the last attempt got no answer): look on the platform first,
+    and record a reply found there as sent instead of posting it a second time."""
+    found = None
     try:
-        sent = sender.send(outgoing)
+        try:
+            found = sender.find_sent(outgoing) if check_first else None
+        except SendFailed as exc:  # the platform could not be asked: it is as unknown as before
+            raise SendUncertain(str(exc)) from exc
+        sent = found or sender.send(outgoing)
     except SendFailed as exc:
+        status = UNCONFIRMED if isinstance(exc, SendUncertain) else "failed"
         with session_scope(engine) as session:
-            reply = record_outcome(session, reply_id=reply_id, status="failed", error=str(exc))
+            reply = record_outcome(session, reply_id=reply_id, status=status, error=str(exc))
             session.add(AuditEvent(actor=user.name, action="reply_failed", item_id=reply.item_id,
-                                   detail={"reply": reply_id, "error": str(exc)}))
+                                   detail={"reply": reply_id, "error": str(exc), "status": status}))
             return reply
     status = "dry_run" if sender.name == "dry-run" else "sent"
     with session_scope(engine) as session:
         reply = record_outcome(session, reply_id=reply_id, status=status, platform_reply_id=sent.platform_reply_id)
         item = get_item(session, item_id=reply.item_id)
-        note = f"reply {reply_id} {'not sent (dry-run)' if status == 'dry_run' else 'sent'}: {sent.request}"
+        said = "not sent (dry-run)" if status == "dry_run" else "found already posted" if found else "sent"
+        note = f"reply {reply_id} {said}: {sent.request}"
         if item.state in ("assigned", "escalated"):
             move_item(session, item_id=item.id, action="reply", actor=user.name, note=note)
         else:

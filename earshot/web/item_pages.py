@@ -112,7 +112,7 @@ def _sending(item_id: int, call) -> RedirectResponse:
         raise HTTPException(404, str(exc)) from exc
     except EarshotError as exc:
         return _item_page(item_id, error=str(exc))
-    return _item_page(item_id, error=(reply.error or "failed") if reply.status == "failed" else None)
+    return _item_page(item_id, error=(reply.error or reply.status) if reply.status in ("failed", "unconfirmed") else None)
 
 
 def _item_page(item_id: int, *, error: str | None = None) -> RedirectResponse:

@@ -21,11 +21,19 @@ def new_reply(session: Session, *, item_id: int, post_id: int, author: str, text
     return reply
 
 
-def take_for_retry(session: Session, *, reply_id: int) -> bool:
-    """Only a failed reply may be sent again, and only by one request at a time (a guarded update)."""
-    result = session.execute(update(Reply).where(Reply.id == reply_id, Reply.status == "failed")
-                             .values(status="sending"))
-    return result.rowcount == 1
+UNCONFIRMED = "unconfirmed"  # sent, but no answer came: the platform may have posted it
+RETRYABLE = ("failed", UNCONFIRMED)
+
+
+def take_for_retry(session: Session, *, reply_id: int) -> str | None:
+    """Only a failed or unconfirmed reply may be sent again, and only by one request at a time (a guarded update);
+    returns the status it had (None: not one to send again)."""
+    for status in RETRYABLE:
+        result = session.execute(update(Reply).where(Reply.id == reply_id, Reply.status == status)
+                                 .values(status="sending"))
+        if result.rowcount == 1:
+            return status
+    return None
 
 
 def review(session: Session, *, reply_id: int, reviewer: str, approve: bool, note: str | None) -> bool:
