@@ -6,6 +6,8 @@ _ADVICE = (  # (what the driver says, in lower case; what to do)
     (("database or disk is full", "no space left on device", "could not extend file", "disk full"),
      "the database (or the disk it is on) is full: free space or move database_url to a larger disk, then run the "
      "command again; everything stored before this is kept"),
+    (("deadlock detected",),
+     "two transactions waited for each other (a deadlock) and the database stopped one; run the command again"),
     (("database is locked",),
      "the SQLite database stayed locked by another process for 30 s: stop the other writer, or use PostgreSQL for "
      "several workers, then run the command again"),

@@ -170,3 +170,23 @@ def test_users_from_the_cli(tmp_path: Path, settings, engine) -> None:
     assert client.post("/api/token", data={"username": "kim", "password": "long enough secret"}).status_code == 401
     listed = runner.invoke(app, [*config, "users", "list"], env=env)
     assert "kim" in listed.output and "disabled" in listed.output
+
+
+def test_a_signed_in_get_holds_one_pooled_connection_at_a_time(tmp_path: Path, settings) -> None:
+    """Signing in and reading the token and then the queue page must not hold two connections at once: with a pool
+    of one, a request that did would wait for itself (under load, requests with different tokens took every
+    connection and waited for each other: found by bench/soak)."""
+    from storage.engine import make_engine
+    from storage.migrate import ensure_current
+
+    engine = make_engine(settings.database_url, pool_size=1, max_overflow=0, pool_timeout=2)
+    ensure_current(engine)
+    add_user(engine, "pr", "pr")
+    with TestClient(create_app(settings, engine)) as client:
+        wrong = client.post("/api/token", data={"username": "pr", "password": "not it"})
+        assert wrong.status_code == 401  # the failure is written once the sign-in's own connection is back
+        signed = token(client, "pr")
+        for path in ("/api/queue?team=pr", "/api/stats", "/api/queue?team=support&state=new"):
+            response = client.get(path, headers={"Authorization": f"Bearer {signed}"})
+            assert response.status_code == 200, (path, response.text)
+    engine.dispose()

@@ -27,9 +27,10 @@ def token(request: Request, session: SessionDep, form: Annotated[OAuth2PasswordR
         raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after_seconds)}) from None
     user = authenticate(session, name=form.username, password=form.password)
     if user is None:
+        session.close()  # it only read: its connection goes back before the failure is written on another
         note_failure(engine, name=form.username, address=address)
         raise HTTPException(401, "wrong user name or password", headers={"WWW-Authenticate": "Bearer"})
-    note_success(engine, name=form.username, address=address)
+    note_success(session, name=form.username, address=address)
     raw, row = open_session(session, user=user, kind="api", lifetime=API_TOKEN_LIFETIME)
     return {"access_token": raw, "token_type": "bearer", "role": user.role,
             "expires_in": int((row.expires_at - datetime.now(UTC)).total_seconds())}

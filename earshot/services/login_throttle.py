@@ -11,8 +11,10 @@ import math
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from config.errors import EarshotError
+
 from storage.engine import session_scope
 from storage.repo.login_failures import drop_failures_before, failures_since, forget_failures, record_failure
 from storage.types import utcnow
@@ -43,16 +45,17 @@ def check_allowed(engine: Engine, *, name: str, address: str, now: datetime | No
 
 
 def note_failure(engine: Engine, *, name: str, address: str, now: datetime | None = None) -> None:
-    """Recorded in a transaction of its own: the failed request's own is rolled back."""
+    """Recorded in a transaction of its own: the failed request's own is rolled back. Close that one first (it only
+    read), so a sign-in never holds two pooled connections at once."""
     now = now or utcnow()
     with session_scope(engine) as session:
         record_failure(session, name=_name(name), address=_address(address), at=now)
         drop_failures_before(session, before=now - WINDOW)
 
 
-def note_success(engine: Engine, *, name: str, address: str) -> None:
-    with session_scope(engine) as session:
-        forget_failures(session, name=_name(name), address=_address(address))
+def note_success(session: Session, *, name: str, address: str) -> None:
+    """In the sign-in's own transaction, committed with the new session."""
+    forget_failures(session, name=_name(name), address=_address(address))
 
 
 def _name(name: str) -> str:

@@ -41,9 +41,10 @@ def login(request: Request, session: SessionDep, username: Annotated[str, Form(m
             status_code=429, headers={"Retry-After": str(exc.retry_after_seconds)})
     user = authenticate(session, name=username, password=password)
     if user is None:
+        session.close()  # it only read: its connection goes back before the failure is written on another
         note_failure(engine, name=username, address=address)
         return RedirectResponse(f"/login?failed=1&next={quote(_safe_next(next))}", status_code=303)
-    note_success(engine, name=username, address=address)
+    note_success(session, name=username, address=address)
     token, _ = open_session(session, user=user, kind="web", lifetime=WEB_SESSION_LIFETIME)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, token, max_age=int(WEB_SESSION_LIFETIME.total_seconds()), httponly=True,

@@ -32,7 +32,10 @@ def claim_posts(session: Session, *, stage: str, due: Select, holder: str, limit
     held_by_other = exists().where(_CLAIMS.c.stage == stage, _CLAIMS.c.post_id == Post.id,
                                    _CLAIMS.c.expires_at >= now)
     query = (due.where(Post.id > after_id, ~held_by_other).order_by(Post.id).limit(limit)
-             .with_for_update(of=Post, skip_locked=True))
+             .with_for_update(of=Post, skip_locked=True, key_share=True))  # FOR NO KEY UPDATE: see below
+    # NO KEY UPDATE, not UPDATE: a worker writing enrichments takes KEY SHARE locks on their posts (the foreign key),
+    # which FOR UPDATE would block; a claimer holding a post that way while waiting for that worker's claim row was
+    # a deadlock (seen with four workers on PostgreSQL under load)
     candidates = list(session.scalars(query))
     if not candidates:
         return []
