@@ -1,11 +1,12 @@
 """Soak: the whole flow on PostgreSQL under API load, then a check that nothing was lost or done twice.
 
 Input: a replay file of posts (the demo's X and Reddit posts cycled with new ids, as bench/enrich.py; 1,000,000 by
-default, `--quick` 20,000) and a throwaway PostgreSQL server (Debian's binaries, as the tests use). Processes, as in
+default, `--quick` 20,000, or `SOAK_POSTS=N`) and a throwaway PostgreSQL server (Debian's binaries, as the tests use). Processes, as in
 production (docs/deployment.md): `earshot serve` (one process), `earshot worker collect`, two `earshot worker
 enrich --concurrency 1`, `earshot worker route`. While they run, 50 API clients in this process (aiohttp, a bearer
-token each) list and work the queue in a closed loop: the support queue's first page, the PR queue by reach, and
-claiming then resolving the first item of a page (409 when another client got it first counts as a normal answer).
+token each) list and work the queue in a closed loop: the support queue's first page, the PR queue by reach, the
+new support items, and every tenth turn claiming then resolving a new item of the page (each client picks by its
+number; 409 when another client got it first counts as a normal answer).
 The load runs at least `SOAK_MINUTES` (10) and until every post is routed (at most `MAX_MINUTES`).
 
 Figures: posts/s end to end (routed posts over the time from the start to the last one routed), the API's requests/s,
@@ -48,7 +49,7 @@ WORKERS = (("collect", ()), ("enrich-1", ("--concurrency", "1")), ("enrich-2", (
 
 
 def run(quick: bool = False) -> dict:
-    posts = 20_000 if quick else 1_000_000
+    posts = int(os.environ.get("SOAK_POSTS", 20_000 if quick else 1_000_000))
     minutes = 1 if quick else SOAK_MINUTES
     sys.path.insert(0, str(ROOT))
     from tests.postgres_server import PostgresServer
@@ -198,8 +199,8 @@ async def _drive(base_url: str, seconds: float, done: threading.Event, began: fl
                 page, status = {}, type(exc).__name__
             note("list", sent, status)
             items = [i for i in page.get("items", []) if i.get("state") == "new"]
-            if turn % 5 == 0 and items:  # now and then, take the first new item and resolve it
-                item = items[0]["id"]
+            if turn % 10 == 0 and items:  # every tenth turn, take a new item (each client its own pick) and resolve it
+                item = items[n % len(items)]["id"]
                 sent = time.perf_counter()
                 note("claim", sent, await _post(client, f"/api/items/{item}/claim", {}), (200, 409))
                 sent = time.perf_counter()

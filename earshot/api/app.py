@@ -16,6 +16,7 @@ from config.settings import Settings
 from earshot.api import auth_routes, customers, exports, items, links, routes, trends, workload
 from earshot.api.access import LoginRequired, is_page
 from earshot.api.security import SecurityHeaders
+from earshot.api.write_gate import WriteGate
 from earshot.services.listing_cache import ListingCache, stamp_file
 from earshot.services.shared_views import SharedViews
 from earshot.web import analytics_pages, auth_pages, customer_pages, item_pages, link_pages, pages
@@ -46,6 +47,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     stamp = stamp_file(settings.database_url)
     app.state.listing_cache = ListingCache(settings.engage.listing_cache_seconds, stamp=stamp,
                                            shared=SharedViews.open(stamp.with_suffix(".views")))
+    app.add_middleware(WriteGate)
     app.add_middleware(SecurityHeaders)
     for router in ROUTERS:
         app.include_router(router)
