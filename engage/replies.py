@@ -141,8 +141,11 @@ class RedditReplySender(ReplySender):
     def from_settings(cls, settings: Settings) -> "RedditReplySender":
         keys = _required(settings, "Reddit", ("reddit_client_id", "reddit_client_secret", "reddit_user_agent",
                                               "reddit_username", "reddit_password"))
-        return cls(praw.Reddit(client_id=keys[0], client_secret=keys[1], user_agent=keys[2], username=keys[3],
-                               password=keys[4], check_for_async=False, check_for_updates=False))
+        reddit = praw.Reddit(client_id=keys[0], client_secret=keys[1], user_agent=keys[2], username=keys[3],
+                             password=keys[4], check_for_async=False, check_for_updates=False)
+        # prawcore sends a request again after a read timeout or a 5xx: for a comment, that may post it twice
+        reddit._authorized_core._retry_strategy_class = _SendOnce  # noqa: SLF001 - prawcore offers no option
+        return cls(reddit)
 
     def send(self, reply: Outgoing) -> Sent:
         kind, _, base36 = reply.in_reply_to.partition("_")
@@ -166,6 +169,13 @@ class RedditReplySender(ReplySender):
         except (praw.exceptions.PRAWException, prawcore.PrawcoreException) as exc:
             raise SendFailed(f"could not ask Reddit whether the reply was posted: {_one_line(exc)}") from exc
         return None
+
+
+class _SendOnce(prawcore.sessions.FiniteRetryStrategy):
+    """Never retried by prawcore: a reply that got no answer is `unconfirmed`, looked for before it is sent again."""
+
+    def should_retry_on_failure(self) -> bool:
+        return False
 
 
 def _uncertain(platform: str, exc: BaseException) -> SendUncertain:

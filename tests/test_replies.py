@@ -187,3 +187,27 @@ def test_an_unconfirmed_reply_that_was_not_posted_is_sent_on_retry(tmp_path, eng
         sent = client.post(f"/api/replies/{unknown['id']}/retry").json()
     assert recording.all_played and recording.play_count == 3  # looked, found nothing, posted it once
     assert sent["status"] == "sent" and sent["attempts"] == 2
+
+
+def test_a_reddit_reply_without_an_answer_is_not_resent_by_prawcore_and_is_found_on_retry(tmp_path, engine,
+                                                                                          monkeypatch) -> None:
+    client, item = start(tmp_path, engine, platform="reddit", engage={"send_mode": "live"}, **REDDIT_KEYS)
+    client.post(f"/api/items/{item}/claim")
+    send = requests.Session.send
+
+    def send_then_time_out(self, request, **kwargs):
+        response = send(self, request, **kwargs)
+        if request.method == "POST" and "/api/comment" in request.url:
+            raise requests.exceptions.ReadTimeout("read timed out", request=request)
+        return response
+
+    with monkeypatch.context() as patch, play(RECORDINGS / "reddit" / "reply_sent.json",
+                                             allow_playback_repeats=False) as recording:
+        patch.setattr(requests.Session, "send", send_then_time_out)
+        unknown = client.post(f"/api/items/{item}/replies", json={"text": TEXT}).json()
+    assert recording.play_count == 2  # a token, the comment: once (prawcore would have sent it again)
+    assert unknown["status"] == "unconfirmed" and "Reddit did not answer (ReadTimeout)" in unknown["error"]
+    with play(RECORDINGS / "reddit" / "reply_found_posted.json", allow_playback_repeats=False) as recording:
+        found = client.post(f"/api/replies/{unknown['id']}/retry").json()
+    assert recording.play_count == 3, found  # a token, who we are, our newest comments; no comment posted
+    assert found["status"] == "sent" and found["platform_reply_id"] == "t1_ncr777"
