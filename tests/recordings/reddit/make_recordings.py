@@ -253,6 +253,22 @@ def reply_posted() -> dict:
                     {"json": {"errors": [], "data": {"things": [{"kind": "t1", "data": made}]}}})
 
 
+def who_we_are() -> dict:
+    return exchange("GET", f"{OAUTH}/api/v1/me?raw_json=1", 200,
+                    {"name": "nordvik_official", "id": "003740", "created_utc": 1700000000.0, "comment_karma": 10})
+
+
+def our_newest_comments() -> dict:
+    """Our account's newest comments: one elsewhere, then the reply whose answer never came (found on retry)."""
+    ours = comment("ncr777", BASE + 3600, "nordvik_official",
+                   "Sorry to hear that! DM us your order number and we will sort it.", link="1nu001",
+                   parent="t3_1nu001")
+    other = comment("ncr801", BASE + 7200, "nordvik_official", "Thanks, glad it works!", link="1nu002",
+                    parent="t3_1nu002")
+    params = urlencode({"sort": "new", "limit": 100, "raw_json": 1})
+    return exchange("GET", f"{OAUTH}/user/nordvik_official/comments?{params}", 200, listing([other, ours], None))
+
+
 def reply_locked() -> dict:
     return exchange("POST", f"{OAUTH}/api/comment/?raw_json=1", 200,
                     {"json": {"errors": [["THREAD_LOCKED", "that thread is locked", "parent"]]}})
@@ -312,6 +328,7 @@ def cassettes() -> dict[str, list[dict]]:
                                      body="grant_type=client_credentials", ratelimit=None)],
         "reply_sent": [user_token(), reply_posted()],
         "reply_locked": [user_token(), reply_locked()],
+        "reply_found_posted": [user_token(), who_we_are(), our_newest_comments()],
     }
 
 
