@@ -152,17 +152,23 @@ def start_server(config: Path, port: int) -> subprocess.Popen:
         cwd=config.parent, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
         stdout=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
+    wait_until_serving(server, port, seconds=60)
+    return server
+
+
+def wait_until_serving(server: subprocess.Popen, port: int, *, seconds: float) -> None:
+    """Until `earshot serve` on `port` answers /healthz; killed, with an error, if it exits or takes longer."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"earshot serve exited with {server.returncode}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return server
+                return
         except httpx.TransportError:
             time.sleep(0.1)
     server.kill()
-    raise RuntimeError("earshot serve did not answer /healthz within 60 s")
+    raise RuntimeError(f"earshot serve did not answer /healthz within {seconds:g} s")
 
 
 def stop_server(server: subprocess.Popen) -> None:

@@ -1,8 +1,8 @@
 """Soak: the whole flow on PostgreSQL under API load, then a check that nothing was lost or done twice.
 
 Input: a replay file of posts (the demo's X and Reddit posts cycled with new ids, as bench/enrich.py; 1,000,000 by
-default, `--quick` 20,000, or `SOAK_POSTS=N`) and a throwaway PostgreSQL server (Debian's binaries, as the tests use). Processes, as in
-production (docs/deployment.md): `earshot serve` (one process), `earshot worker collect`, two `earshot worker
+default, `--quick` 20,000, or `SOAK_POSTS=N`) and a throwaway PostgreSQL server (Debian's binaries, as the tests
+use). Processes, as in production (docs/deployment.md): `earshot serve` (one process), `earshot worker collect`, two `earshot worker
 enrich --concurrency 1`, `earshot worker route`. While they run, 50 API clients in this process (aiohttp, a bearer
 token each) list and work the queue in a closed loop: the support queue's first page, the PR queue by reach, the
 new support items, and every tenth turn claiming then resolving a new item of the page (each client picks by its
@@ -32,7 +32,7 @@ import httpx
 from sqlalchemy import func, select
 
 from bench.enrich import write_posts
-from bench.queue_listing import free_port, percentile, stop_server
+from bench.queue_listing import free_port, percentile, stop_server, wait_until_serving
 from earshot.services.auth import hash_password
 from storage.engine import make_engine, session_scope
 from storage.migrate import ensure_current
@@ -86,7 +86,7 @@ def _soak(root: Path, url: str, count: int, minutes: float) -> dict:
     sampler = threading.Thread(target=_sample, args=(engine, workers, count, began, samples, done), daemon=True)
     sampler.start()
     try:
-        _wait_for_health(port, serve)
+        wait_until_serving(serve, port, seconds=120)
         api = asyncio.run(_drive(f"http://127.0.0.1:{port}", minutes * 60, done, began))
         done.wait(timeout=max(0.0, MAX_MINUTES * 60 - (time.perf_counter() - began)))
     finally:
@@ -112,7 +112,8 @@ def _soak(root: Path, url: str, count: int, minutes: float) -> dict:
         "end_to_end_posts_per_s": round(count / routed_at) if routed_at else None,
         "all_routed_after_s": round(routed_at) if routed_at else None,
         "api": api, "rss_mb": rss, "check": check,
-        "progress": [{k: s[k] for k in ("t", "posts", "enriched", "routed")} for s in samples[:: max(1, len(samples) // 12)]],
+        "progress": [{k: s[k] for k in ("t", "posts", "enriched", "routed")}
+                     for s in samples[:: max(1, len(samples) // 12)]],
         "meets_targets": bool(check["ok"] and api["p99_ms"] < TARGET_P99_MS and not api.get("errors")
                               and all(r["last_half_growth_pct"] < 5 for r in rss.values() if r)),
         **({"worker_logs_tail": logs} if not check["ok"] else {}),
@@ -150,19 +151,6 @@ def _rss_figures(series: list[float | None]) -> dict | None:
     last_half = values[len(values) // 2:]
     return {"first": values[0], "half_time": half, "last": values[-1], "peak": max(values),
             "last_half_growth_pct": round((max(last_half) - half) / half * 100, 1)}
-
-
-def _wait_for_health(port: int, serve: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if serve.poll() is not None:
-            raise RuntimeError(f"earshot serve exited with {serve.returncode}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise RuntimeError("earshot serve did not answer /healthz within 120 s")
 
 
 async def _drive(base_url: str, seconds: float, done: threading.Event, began: float) -> dict:

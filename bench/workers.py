@@ -36,7 +36,7 @@ def run(quick: bool = False) -> dict:
     count = 4_000 if quick else 50_000
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        server = _postgres(root)
+        server = _postgres()
         try:
             url = server.database_for("bench") if server else f"sqlite:///{root / 'bench.db'}"
             config = root / "earshot.toml"
@@ -96,7 +96,7 @@ def _enriched(engine) -> int:
         return session.scalar(select(func.count()).select_from(Enrichment))
 
 
-def _postgres(root: Path):
+def _postgres():
     sys.path.insert(0, str(ROOT))
     from tests.postgres_server import PostgresServer
 

@@ -61,7 +61,7 @@ class ReplySender(ABC):
     @abstractmethod
     def find_sent(self, reply: Outgoing) -> Sent | None:
         """The reply as already posted by our account in answer to `reply.in_reply_to` with the same text, or None;
-        raise SendFailed when the platform cannot be asked."""
+        raise SendUncertain when the platform cannot be asked (whether it was posted is as unknown as before)."""
 
 
 reply_senders: Registry[ReplySender] = Registry("reply sender")
@@ -121,7 +121,7 @@ class XReplySender(ReplySender):
                 me["id"], since_id=reply.in_reply_to, max_results=100, tweet_fields=["referenced_tweets"],
                 user_auth=True).data or ()]
         except (tweepy.TweepyException, requests.RequestException) as exc:
-            raise SendFailed(f"could not ask X whether the reply was posted: {_one_line(exc)}") from exc
+            raise SendUncertain(f"could not ask X whether the reply was posted: {_one_line(exc)}") from exc
         for tweet in recent:
             answers = any(ref["type"] == "replied_to" and str(ref["id"]) == reply.in_reply_to
                           for ref in tweet.get("referenced_tweets") or ())
@@ -167,7 +167,7 @@ class RedditReplySender(ReplySender):
                 if comment.parent_id == reply.in_reply_to and comment.body.strip() == reply.text.strip():
                     return Sent(platform_reply_id=f"t1_{comment.id}", request=_describe(reply))
         except (praw.exceptions.PRAWException, prawcore.PrawcoreException) as exc:
-            raise SendFailed(f"could not ask Reddit whether the reply was posted: {_one_line(exc)}") from exc
+            raise SendUncertain(f"could not ask Reddit whether the reply was posted: {_one_line(exc)}") from exc
         return None
 
 

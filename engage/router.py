@@ -54,14 +54,14 @@ def route_pending(
             with session_scope(engine) as session:
                 one_writer_at_a_time(session, STAGE)
                 held = claims.keep_held(session, claimed)
-                if len(held) < len(claimed):
-                    run.counts["lease_lost"] += len(claimed) - len(held)
                 batch = routing_facts_for(session, post_ids=sorted(held), own_account=settings.brand.is_own_account)
                 _route_batch(session, batch, rules, settings, run)
             if on_batch:
                 on_batch(len(batch))
     finally:
         claims.give_back(engine)
+    if claims.lost:
+        run.counts["lease_lost"] = claims.lost
     with session_scope(engine) as session:
         record_run(session, stage="route", source="rules", started_at=started, counts=dict(run.counts))
     return run

@@ -20,6 +20,21 @@ def open_enrichers(names: Sequence[str], context: EnrichContext) -> list[Enriche
     return opened
 
 
+class OpenEnrichers:
+    """Enrichers opened once and kept while the names and the catalog they were opened with stay the same: an enrich
+    worker's rounds reuse them (opening the default nine takes about 0.6 s, the first time in a process 2 s)."""
+
+    def __init__(self) -> None:
+        self._opened_for: tuple | None = None
+        self._active: list[Enricher] = []
+
+    def get(self, names: Sequence[str], context: EnrichContext) -> list[Enricher]:
+        key = (tuple(names), context.products)
+        if key != self._opened_for:
+            self._active, self._opened_for = open_enrichers(names, context), key
+        return self._active
+
+
 def run_enrichers(
     active: Sequence[Enricher], posts: Sequence[PostView], stored: dict[int, dict[str, Any]] | None = None
 ) -> list[EnrichItem]:

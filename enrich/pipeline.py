@@ -13,13 +13,13 @@ from sqlalchemy import Engine
 from config.errors import ConfigError, EarshotError
 from config.settings import Settings
 from enrich.base import EnrichContext, EnrichItem, PostView
-from enrich.batch import open_enrichers
+from enrich.batch import OpenEnrichers, open_enrichers
 from enrich.link_step import link_batch
 from enrich.linking import Linker
 from enrich.workers import enrich_batch, executor, items_of, worker_count
 from storage.engine import session_scope
 from storage.repo.claims import ClaimWalk
-from storage.repo.enrichments import (load_catalog, pending_posts, posts_to_enrich, save_enrichments,
+from storage.repo.enrichments import (load_catalog, posts_by_id, posts_to_enrich, save_enrichments,
                                       stored_enrichments, unenriched_posts)
 from storage.repo.leases import new_holder
 from storage.repo.links import crm_changed_at
@@ -53,6 +53,7 @@ def enrich_pending(
     on_batch: Callable[[int], None] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
     holder: str | None = None,
+    opened: OpenEnrichers | None = None,
 ) -> EnrichRun:
     """Enrich every post that has no enrichment yet, batch by batch.
 
@@ -62,7 +63,7 @@ def enrich_pending(
 
     `rerun`: every post again, with every enricher. `only`: just these enrichers, over every enriched post, keeping
     the other enrichers' stored results (what `earshot enrich --rerun NAME` does after a change to NAME). Reruns
-    walk the store by id and claim nothing: run one at a time.
+    walk the store by id and claim nothing: run one at a time. `opened`: enrichers kept open between runs (a worker's).
     """
     started = utcnow()
     run = EnrichRun()
@@ -73,13 +74,14 @@ def enrich_pending(
     if unknown:
         raise ConfigError(f"cannot rerun {', '.join(unknown)}: not among the configured enrichers "
                           f"({', '.join(settings.enrich.enrichers)})")
-    active = open_enrichers([n for n in settings.enrich.enrichers if not only or n in only], context)
+    names = [n for n in settings.enrich.enrichers if not only or n in only]
+    active = opened.get(names, context) if opened else open_enrichers(names, context)
     versions = {enricher.name: enricher.version for enricher in active}
     linker = _StageLinker(Linker(settings.linking), crm_version)
     workers = run.workers = worker_count(settings.enrich.workers, active)
     in_flight: deque[tuple[list[PostView], dict, Future]] = deque()  # batches being enriched, oldest first
     claims = None if rerun or only else _Claims(holder or new_holder(STAGE), settings)
-    next_batch = claims.next_batch if claims else _Walk(rerun, bool(only)).next_batch
+    next_batch = claims.next_batch if claims else _Walk(enriched_only=bool(only)).next_batch
     exhausted = False
     try:
         with executor(active, workers) as pool:
@@ -107,6 +109,8 @@ def enrich_pending(
     finally:
         if claims:  # batches not written (stopped early, or failed) go back at once
             claims.give_back(engine)
+    if claims and claims.lost:
+        run.counts["lease_lost"] = claims.lost
     with session_scope(engine) as session:
         record_run(session, stage="enrich", source="pipeline", started_at=started, counts=dict(run.counts))
     return run
@@ -126,12 +130,11 @@ class _Claims(ClaimWalk):
 class _Walk:
     """Every post (or every enriched one) by id, once: what a rerun reads."""
 
-    def __init__(self, rerun: bool, enriched_only: bool) -> None:
-        self.rerun, self.enriched_only, self.after_id = rerun, enriched_only, 0
+    def __init__(self, *, enriched_only: bool) -> None:
+        self.enriched_only, self.after_id = enriched_only, 0
 
     def next_batch(self, session, limit: int) -> list[PostView]:
-        posts = pending_posts(session, after_id=self.after_id, limit=limit, rerun=self.rerun,
-                              enriched_only=self.enriched_only)
+        posts = posts_by_id(session, after_id=self.after_id, limit=limit, enriched_only=self.enriched_only)
         if posts:
             self.after_id = posts[-1].id
         return posts
@@ -150,8 +153,6 @@ def _write_batch(engine: Engine, items: list[EnrichItem], stored: dict, versions
     with session_scope(engine) as session:
         if claims is not None:
             held = claims.keep_held(session, [item.post.id for item in items])
-            if len(held) < len(items):
-                run.counts["lease_lost"] += len(items) - len(held)
             items = [item for item in items if item.post.id in held]
         save_enrichments(session, rows=[
             enrichment_row(item, {**(stored.get(item.post.id, {}).get("versions") or {}), **versions})

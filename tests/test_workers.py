@@ -12,13 +12,18 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+import enrich.batch
 from bench.enrich import write_posts
 from config.settings import replay_target
+from earshot.services.demo import CATALOG
+from earshot.services.workers import WorkerContext, collect_round
 from engage.router import route_pending
+from enrich.batch import OpenEnrichers
 from enrich.pipeline import enrich_pending
 from listener.leader import Leadership, lead_when_possible
 from listener.run import collect
 from storage.engine import make_engine, session_scope
+from storage.imports.catalog import import_catalog, read_catalog
 from storage.migrate import ensure_current
 from storage.models import Enrichment, Lease, Post, PostClaim, QueueItem, RouteDecision, RunStat
 from storage.repo.claims import ClaimWalk, claim_posts, live_claims
@@ -231,3 +236,46 @@ def test_two_route_workers_route_every_post_once(tmp_path):
     assert items_per_post == [] and queued == sum(run.get("queued", 0) for run in routed) > 0
     assert count_of(engine, Post) == count and count_of(engine, PostClaim) == 0
     assert route_pending(engine, settings).counts["routed"] == 0  # nothing left due
+
+
+def test_collect_workers_take_a_target_one_at_a_time_and_keep_it_until_its_interval(tmp_path):
+    settings, engine = filled_store(tmp_path, 0)
+    posts = tmp_path / "more.jsonl"
+    write_posts(posts, 50)
+    target = replay_target("more", [str(posts)]).model_copy(update={"every": timedelta(seconds=1)})
+    settings = settings.model_copy(update={"listen": [target]})
+    said: list[str] = []
+
+    def worker(holder: str) -> WorkerContext:
+        return WorkerContext(engine=engine, settings=settings, holder=holder, stop=threading.Event(), say=said.append)
+
+    assert collect_round(worker("a")) == 50
+    assert collect_round(worker("b")) == 0  # a keeps the target until its interval has passed
+    with session_scope(engine) as session:
+        assert session.get(Lease, "collect:more").holder == "a"
+    time.sleep(1.1)
+    collect_round(worker("b"))  # then anyone may; the replay's cursor says its file is read to the end
+    with session_scope(engine) as session:
+        assert session.get(Lease, "collect:more").holder == "b"
+    assert count_of(engine, Post) == 50
+    assert said == ["more: fetched 50, new 50", "more: fetched 0, new 0"]
+
+
+def test_a_workers_rounds_reuse_the_enrichers_until_the_catalog_changes(tmp_path, monkeypatch):
+    settings, engine = filled_store(tmp_path, 20, enrich={"workers": 1})
+    opened: list[list[str]] = []
+    open_enrichers = enrich.batch.open_enrichers
+
+    def counting(names, context):
+        opened.append(list(names))
+        return open_enrichers(names, context)
+
+    monkeypatch.setattr(enrich.batch, "open_enrichers", counting)
+    kept = OpenEnrichers()
+    assert enrich_pending(engine, settings, opened=kept).counts["enriched"] == 20
+    assert enrich_pending(engine, settings, opened=kept).counts["enriched"] == 0  # nothing new: still opened once
+    assert len(opened) == 1
+    with session_scope(engine) as session:
+        import_catalog(session, entries=read_catalog(CATALOG))
+    enrich_pending(engine, settings, opened=kept)
+    assert len(opened) == 2  # the products enricher must see the new catalog

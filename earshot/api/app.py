@@ -22,7 +22,7 @@ from earshot.services.shared_views import SharedViews
 from earshot.web import analytics_pages, auth_pages, customer_pages, item_pages, link_pages, pages
 from earshot.web.pages import templates
 from storage.engine import make_engine
-from storage.errors import store_problem
+from storage.errors import known_store_problem
 from storage.migrate import ensure_current
 
 RETRY_AFTER_SECONDS = 5  # what a 503 asks clients to wait while the store is unreachable
@@ -30,7 +30,8 @@ SERVER_MAPPED_BYTES = 256 << 20  # a SQLite store the server reads through memor
 STATIC = Path(__file__).parent.parent / "web" / "static"
 ROUTERS = (  # the JSON API, then the pages; every route but health and sign-in checks the caller's role. Requests are
     # matched against the routers in this order, so the busiest (health, the queue listing) come first
-    routes.router, auth_routes.router, workload.router, trends.router, exports.router, items.router, items.replies_router, links.router,
+    routes.router, auth_routes.router, workload.router, trends.router, exports.router, items.router,
+    items.replies_router, links.router,
     customers.router, customers.advocates_router,
     auth_pages.router, pages.router, item_pages.router, link_pages.router, customer_pages.router,
     analytics_pages.router,
@@ -63,7 +64,8 @@ async def _store_unavailable(request: Request, exc: Exception) -> Response:
     """The store cannot be reached (or is full, locked): 503 with Retry-After and one line saying so, never a stack
     trace. The engine checks connections before use (pool_pre_ping), so requests succeed again once it is back,
     without a restart."""
-    detail = (store_problem(exc) or "the database cannot be reached").split(":")[0] + "; try again shortly"
+    problem = known_store_problem(exc)
+    detail = f"{problem.what if problem else 'the database cannot be reached'}; try again shortly"
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if not is_page(request):
         return JSONResponse({"detail": detail}, status_code=503, headers=headers)

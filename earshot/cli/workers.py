@@ -8,6 +8,7 @@ import typer
 from earshot.cli.app import worker_app
 from earshot.cli.schedule import stop_on_signals
 from earshot.cli.state import CliState, console, state
+from enrich.batch import OpenEnrichers
 from earshot.services.workers import WorkerContext, collect_round, enrich_round, keep_working, route_round
 from storage.repo.leases import new_holder
 
@@ -37,7 +38,8 @@ def worker_enrich(
     work = _context(cli, "enrich")
     work.settings = cli.settings.model_copy(
         update={"enrich": cli.settings.enrich.model_copy(update={"workers": concurrency})})
-    keep_working(work, enrich_round, once=once)
+    enrichers = OpenEnrichers()  # opened at the first round, kept for the next while the catalog is the same
+    keep_working(work, lambda work: enrich_round(work, enrichers), once=once)
 
 
 @worker_app.command("route")

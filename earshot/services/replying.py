@@ -114,10 +114,7 @@ def _deliver(engine: Engine, sender, outgoing: Outgoing, reply_id: int, user, *,
     and record a reply found there as sent instead of posting it a second time."""
     found = None
     try:
-        try:
-            found = sender.find_sent(outgoing) if check_first else None
-        except SendFailed as exc:  # the platform could not be asked: it is as unknown as before
-            raise SendUncertain(str(exc)) from exc
+        found = sender.find_sent(outgoing) if check_first else None
         sent = found or sender.send(outgoing)
     except SendFailed as exc:
         status = UNCONFIRMED if isinstance(exc, SendUncertain) else "failed"

@@ -10,15 +10,16 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Select
 from sqlalchemy.exc import SQLAlchemyError
 
 from config.settings import Settings
 from engage.router import STAGE as ROUTE, route_pending
+from enrich.batch import OpenEnrichers
 from enrich.pipeline import STAGE as ENRICH, enrich_pending
 from listener.run import collect_target, targets_for
 from storage.engine import session_scope
-from storage.errors import store_problem
+from storage.errors import known_store_problem
 from storage.repo.claims import anything_due
 from storage.repo.enrichments import unenriched_posts
 from storage.repo.leases import take_lease
@@ -37,23 +38,28 @@ class WorkerContext:
     say: Callable[[str], None]
 
 
-def enrich_round(work: WorkerContext) -> int:
-    """Enrich what is due, if anything; the posts enriched."""
-    with session_scope(work.engine) as session:
-        if not anything_due(session, stage=ENRICH, due=unenriched_posts()):
-            return 0
-    run = enrich_pending(work.engine, work.settings, holder=work.holder, should_stop=work.stop.is_set)
+def enrich_round(work: WorkerContext, enrichers: OpenEnrichers) -> int:
+    """Enrich what is due, if anything, with the enrichers this worker keeps open; the posts enriched."""
+    if not _due(work, ENRICH, unenriched_posts):
+        return 0
+    run = enrich_pending(work.engine, work.settings, holder=work.holder, should_stop=work.stop.is_set,
+                         opened=enrichers)
     work.say(f"enriched {run.counts['enriched']} posts ({run.counts['errors']} with errors)")
     return run.counts["enriched"]
 
 
 def route_round(work: WorkerContext) -> int:
-    with session_scope(work.engine) as session:
-        if not anything_due(session, stage=ROUTE, due=posts_to_route()):
-            return 0
+    if not _due(work, ROUTE, posts_to_route):
+        return 0
     run = route_pending(work.engine, work.settings, holder=work.holder, should_stop=work.stop.is_set)
     work.say(f"routed {run.counts['routed']} posts ({run.counts['queued']} queued)")
     return run.counts["routed"]
+
+
+def _due(work: WorkerContext, stage: str, due: Callable[[], Select]) -> bool:
+    """A cheap look before a round: is any post of the stage due and unclaimed?"""
+    with session_scope(work.engine) as session:
+        return anything_due(session, stage=stage, due=due())
 
 
 def collect_round(work: WorkerContext, source: str | None = None) -> int:
@@ -90,9 +96,9 @@ def keep_working(work: WorkerContext, round_of_work: Callable[[WorkerContext], i
         try:
             done = round_of_work(work)
         except SQLAlchemyError as exc:
-            advice = (store_problem(exc) or f"the store failed ({type(exc).__name__})").replace(
-                ", then run the command again", "")  # this worker does that itself
-            work.say(f"{advice}; trying again in {backoff:g} s")
+            problem = known_store_problem(exc)
+            work.say(f"{problem.in_short if problem else f'the store failed ({type(exc).__name__})'}; "
+                     f"trying again in {backoff:g} s")
             log.debug("store failure", exc_info=True)
             work.stop.wait(backoff)
             backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)

@@ -18,6 +18,7 @@ from earshot.services.replying import retry_reply, review_reply, send_reply
 from earshot.web.pages import header_context, templates
 from engage.queue import MOVES
 from storage.repo.queue_items import QueueItemNotFound
+from storage.repo.replies import RETRYABLE
 
 router = APIRouter(include_in_schema=False)
 
@@ -112,7 +113,7 @@ def _sending(item_id: int, call) -> RedirectResponse:
         raise HTTPException(404, str(exc)) from exc
     except EarshotError as exc:
         return _item_page(item_id, error=str(exc))
-    return _item_page(item_id, error=(reply.error or reply.status) if reply.status in ("failed", "unconfirmed") else None)
+    return _item_page(item_id, error=(reply.error or reply.status) if reply.status in RETRYABLE else None)
 
 
 def _item_page(item_id: int, *, error: str | None = None) -> RedirectResponse:

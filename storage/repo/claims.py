@@ -1,12 +1,12 @@
 """Posts taken by a worker for a stage, with a lease: how several enrich or route workers share the work.
 
 A worker claims a batch in one short transaction: the next posts the stage still has to do that nobody holds a live
-claim on (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so claimers pass each other instead of waiting; SQLite runs one
-writer at a time anyway). The claim rows are written with `ON CONFLICT ... WHERE expires_at < now RETURNING`, so of
-two workers that raced for a post exactly one gets it, and the claimed posts are checked once more in that
-transaction (one done and released meanwhile by another worker is no longer due). When the worker writes its results, it releases the claims in
-the same transaction and keeps only the posts it still held: a worker that lost a post (it stalled past the lease and
-another took it over) throws that result away instead of writing it twice.
+claim on (`FOR NO KEY UPDATE SKIP LOCKED` on PostgreSQL, so claimers pass each other instead of waiting; SQLite runs
+one writer at a time anyway). The claim rows are written with `ON CONFLICT ... WHERE expires_at < now RETURNING`, so
+of two workers that raced for a post exactly one gets it, and the claimed posts are checked once more in that
+transaction (one done and released meanwhile by another worker is no longer due). When the worker writes its
+results, it releases the claims in the same transaction and keeps only the posts it still held: a worker that lost a
+post (it stalled past the lease and another took it over) throws that result away instead of writing it twice.
 """
 
 from collections.abc import Callable, Sequence
@@ -29,9 +29,7 @@ def claim_posts(session: Session, *, stage: str, due: Select, holder: str, limit
     """Claim up to `limit` posts from `due` (a select of `Post.id` with the stage's conditions), lowest id first
     above `after_id`; returns the ids this holder now holds, in order."""
     now = utcnow()
-    held_by_other = exists().where(_CLAIMS.c.stage == stage, _CLAIMS.c.post_id == Post.id,
-                                   _CLAIMS.c.expires_at >= now)
-    query = (due.where(Post.id > after_id, ~held_by_other).order_by(Post.id).limit(limit)
+    query = (due.where(Post.id > after_id, ~_claimed(stage, now)).order_by(Post.id).limit(limit)
              .with_for_update(of=Post, skip_locked=True, key_share=True))  # FOR NO KEY UPDATE: see below
     # NO KEY UPDATE, not UPDATE: a worker writing enrichments takes KEY SHARE locks on their posts (the foreign key),
     # which FOR UPDATE would block; a claimer holding a post that way while waiting for that worker's claim row was
@@ -64,6 +62,7 @@ class ClaimWalk:
     def __init__(self, *, stage: str, due: Callable[[], Select], holder: str, lease: timedelta) -> None:
         self.stage, self.due, self.holder, self.lease = stage, due, holder, lease
         self.after_id = 0
+        self.lost = 0  # posts whose lease ran out and another worker took over before this one wrote them
 
     def next_ids(self, session: Session, limit: int) -> list[int]:
         while True:
@@ -75,7 +74,10 @@ class ClaimWalk:
             self.after_id = 0
 
     def keep_held(self, session: Session, post_ids: Sequence[int]) -> set[int]:
-        return release_claims(session, stage=self.stage, holder=self.holder, post_ids=post_ids)
+        """Release these posts' claims as their results are written; the ones still held (the rest count as lost)."""
+        held = release_claims(session, stage=self.stage, holder=self.holder, post_ids=post_ids)
+        self.lost += len(set(post_ids)) - len(held)
+        return held
 
     def give_back(self, engine: Engine) -> None:
         """Release whatever this walk still holds (it stopped, or failed), so the next run need not wait out the
@@ -104,9 +106,12 @@ def release_all(session: Session, *, stage: str, holder: str) -> int:
 
 def anything_due(session: Session, *, stage: str, due: Select) -> bool:
     """Whether `due` has a post nobody holds a live claim on (an idle worker's cheap look before it claims)."""
-    now = utcnow()
-    held = exists().where(_CLAIMS.c.stage == stage, _CLAIMS.c.post_id == Post.id, _CLAIMS.c.expires_at >= now)
-    return session.scalar(select(exists(due.where(~held)))) or False
+    return session.scalar(select(exists(due.where(~_claimed(stage, utcnow())))))
+
+
+def _claimed(stage: str, now: datetime):
+    """The post has a live claim for this stage."""
+    return exists().where(_CLAIMS.c.stage == stage, _CLAIMS.c.post_id == Post.id, _CLAIMS.c.expires_at >= now)
 
 
 def live_claims(session: Session, *, stage: str, now: datetime | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -20,6 +21,4 @@ def one_writer_at_a_time(session: Session, name: str) -> None:
     """Hold a lock named `name` until this transaction ends, so writers of the same kind take turns. PostgreSQL: a
     transaction-level advisory lock; SQLite lets one writer in at a time anyway."""
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy import func, select
-
         session.execute(select(func.pg_advisory_xact_lock(func.hashtext(name))))

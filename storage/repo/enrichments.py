@@ -27,16 +27,12 @@ def posts_to_enrich(session: Session, *, post_ids: Sequence[int]) -> list[PostVi
     return _views(session, _view_query().where(Post.id.in_(list(post_ids))).order_by(Post.id))
 
 
-def pending_posts(
-    session: Session, *, after_id: int, limit: int, rerun: bool = False, enriched_only: bool = False
-) -> list[PostView]:
-    """Posts with id > after_id that have no enrichment yet (with `rerun`: every post, or with `enriched_only`
-    every post that has one), oldest id first."""
+def posts_by_id(session: Session, *, after_id: int, limit: int, enriched_only: bool = False) -> list[PostView]:
+    """Posts with id > after_id (with `enriched_only`: those that have an enrichment), oldest id first: what a rerun
+    walks (new posts are claimed instead: `unenriched_posts`)."""
     query = _view_query().where(Post.id > after_id).order_by(Post.id).limit(limit)
     if enriched_only:
         query = query.join(Enrichment, Enrichment.post_id == Post.id)
-    elif not rerun:
-        query = query.outerjoin(Enrichment, Enrichment.post_id == Post.id).where(Enrichment.post_id.is_(None))
     return _views(session, query)
 
 

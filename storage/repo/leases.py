@@ -1,5 +1,8 @@
 """Named leases (one holder at a time, taken over once expired): the scheduler leader, a collection target."""
 
+import os
+import secrets
+import socket
 from datetime import timedelta
 
 from sqlalchemy import delete, or_
@@ -37,8 +40,4 @@ def lease_holder(session: Session, *, name: str) -> str | None:
 
 def new_holder(role: str) -> str:
     """A name for this process's claims and leases: host, process id and a random tag (process ids are reused)."""
-    import os
-    import secrets
-    import socket
-
     return f"{role}@{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"[:100]
