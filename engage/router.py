@@ -15,8 +15,9 @@ from storage.engine import session_scope
 from storage.repo.claims import ClaimWalk
 from storage.repo.dialect import one_writer_at_a_time
 from storage.repo.leases import new_holder
-from storage.repo.routing import (attach_to_item, open_item_of_conversation, place_in_queue, posts_to_route,
-                                  queue_items_for_posts, routing_facts_for, save_decisions)
+from storage.repo.routing import (attach_to_item, attachments_of, new_queue_item, open_items_by_conversation,
+                                  posts_to_route, queue_items_for_posts, queued_event, routing_facts_for,
+                                  save_decisions, update_queue_item)
 from storage.repo.runs import record_run
 from storage.types import utcnow
 
@@ -69,10 +70,16 @@ def route_pending(
 
 def _route_batch(session: Session, batch: list[RoutingFacts], rules: list[Rule], settings: Settings,
                  run: RouteRun) -> None:
-    """Decide each post, queue or attach the matches, and store the decisions, in the caller's transaction."""
+    """Decide each post, queue or attach the matches, and store the decisions, in the caller's transaction. The
+    batch's items, attachments and conversations are read in three queries and its new items written in one, so a
+    batch costs a handful of round trips, not a few per post."""
     now = utcnow()
-    existing = queue_items_for_posts(session, post_ids=[facts.post_id for facts in batch])
-    decisions = []
+    post_ids = [facts.post_id for facts in batch]
+    existing = queue_items_for_posts(session, post_ids=post_ids)
+    open_items = open_items_by_conversation(
+        session, conversations=[facts.conversation for facts in batch if facts.post_id not in existing])
+    attached = attachments_of(session, post_ids=post_ids)
+    decisions, created, joining = [], [], []
     for facts in batch:
         decision = decide(rules, facts)
         rule = decision.rule
@@ -81,18 +88,29 @@ def _route_batch(session: Session, batch: list[RoutingFacts], rules: list[Rule],
         if not rule.queues:
             run.counts["not_queued"] += 1
             continue
-        thread_item = None if facts.post_id in existing else open_item_of_conversation(
-            session, conversation=facts.conversation, post_id=facts.post_id)
+        own = existing.get(facts.post_id)
+        thread_item = open_items.get(facts.conversation) if own is None and facts.conversation else None
         if thread_item is not None:  # one item per conversation: later posts join the open one
-            outcome = attach_to_item(session, item=thread_item, post_id=facts.post_id, priority=rule.priority,
-                                     rule=rule.name, reasons=decision.reasons, now=now)
-        else:
-            outcome = place_in_queue(
-                session, existing=existing.get(facts.post_id), post_id=facts.post_id, team=rule.team,
-                priority=rule.priority, rule=rule.name, reasons=decision.reasons, tags=list(rule.tags),
-                due_at=due_time(now, rule.sla, hours_of(settings, rule.team)), now=now,
-                conversation=facts.conversation,
-            )
-        run.counts[outcome] += 1
+            joining.append((thread_item, facts.post_id, rule, decision.reasons))
+            continue
+        due_at = due_time(now, rule.sla, hours_of(settings, rule.team))
+        if own is not None:
+            run.counts[update_queue_item(session, existing=own, team=rule.team, priority=rule.priority,
+                                         rule=rule.name, reasons=decision.reasons, tags=list(rule.tags),
+                                         due_at=due_at, now=now)] += 1
+            continue
+        item = new_queue_item(post_id=facts.post_id, team=rule.team, priority=rule.priority, rule=rule.name,
+                              reasons=decision.reasons, tags=list(rule.tags), due_at=due_at, now=now,
+                              conversation=facts.conversation)
+        created.append(item)
+        if facts.conversation:
+            open_items[facts.conversation] = item
+    session.add_all(created)
+    session.flush()  # the new items' ids, in one INSERT … RETURNING
+    session.add_all([queued_event(item) for item in created])
+    run.counts["queued"] += len(created)
+    for item, post_id, rule, reasons in joining:
+        run.counts[attach_to_item(session, item=item, post_id=post_id, priority=rule.priority, rule=rule.name,
+                                  reasons=reasons, now=now, attached=attached)] += 1
     save_decisions(session, rows=decisions)
     run.counts["routed"] += len(batch)

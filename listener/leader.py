@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from storage.engine import session_scope
-from storage.repo.leases import give_up_lease, lease_holder, take_lease
+from storage.repo.leases import give_up_lease, holder_is_gone, lease_holder, take_lease, take_over_lease
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "scheduler"
@@ -39,6 +39,10 @@ class Leadership:
         try:
             with session_scope(self.engine) as session:
                 held = take_lease(session, name=self.name, holder=self.holder, duration=self.lease)
+                gone = None if held else lease_holder(session, name=self.name)
+                if gone is not None and holder_is_gone(gone):  # a leader on this machine that was killed:
+                    held = take_over_lease(session, name=self.name, gone=gone, holder=self.holder,
+                                           duration=self.lease)  # no need to wait out its lease
         except SQLAlchemyError as exc:
             log.warning("scheduler lease: the store is unreachable (%s)", type(exc).__name__)
             return None

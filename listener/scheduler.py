@@ -22,6 +22,7 @@ from crm.refresh import refresh_customers
 from engage.assignment import assign_waiting
 from engage.router import route_pending
 from engage.sla import escalate_overdue
+from enrich.batch import OpenEnrichers
 from enrich.pipeline import enrich_pending
 from listener.run import collect_target
 from storage.types import utcnow
@@ -37,6 +38,24 @@ class Runtime:
     engine: Engine
     settings: Settings
     stopping: threading.Event = field(default_factory=threading.Event)
+    enrichers: OpenEnrichers = field(default_factory=OpenEnrichers)  # opened by the first drain, kept for the next
+
+
+class _RoutineSchedulerNews(logging.Filter):
+    """APScheduler warns when a job's turn comes while its last run is still going (the turn is skipped: a drain
+    of a big backlog outlasts its interval) and logs a traceback for jobs falling due while it shuts down. Both are
+    how it is meant to work here, not problems: they go to the debug log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        routine = "maximum number of running instances reached" in message or (
+            message.startswith("Error submitting job") and _runtime is not None and _runtime.stopping.is_set())
+        if routine:
+            log.debug("scheduler: %s", message.splitlines()[0])
+        return not routine
+
+
+logging.getLogger("apscheduler.scheduler").addFilter(_RoutineSchedulerNews())
 
 
 _runtime: Runtime | None = None
@@ -58,7 +77,7 @@ def run_drain_job() -> None:
     items to available agents (teams with auto_assign), then refresh the customer models of whoever changed and the
     trend buckets of the hours that changed, and raise alerts for spikes and viral posts (called by the scheduler)."""
     runtime = _require_runtime()
-    enrich_pending(runtime.engine, runtime.settings, should_stop=runtime.stopping.is_set)
+    enrich_pending(runtime.engine, runtime.settings, should_stop=runtime.stopping.is_set, opened=runtime.enrichers)
     route_pending(runtime.engine, runtime.settings, should_stop=runtime.stopping.is_set)
     escalate_overdue(runtime.engine, runtime.settings)
     assign_waiting(runtime.engine, runtime.settings)
@@ -140,6 +159,7 @@ class EarshotScheduler:
         """Ask running jobs to stop after the batch in hand (each batch is committed whole), then wait for them."""
         self.runtime.stopping.set()
         if self.scheduler.running:
+            self.scheduler.pause()  # no new runs while the ones in hand finish
             self.scheduler.shutdown(wait=True)
 
 

@@ -1,6 +1,10 @@
 """Small builders shared by the tests: replay lines, files, settings and a migrated store."""
 
+import atexit
+import functools
 import json
+import shutil
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,11 +41,30 @@ def write_jsonl(path: Path, lines: list[Any]) -> Path:
 
 
 def test_database_url(tmp_path: Path) -> str:
+    """The test's own migrated store: a PostgreSQL database made from a migrated template, or a SQLite file copied
+    from one migrated once per session (tests of migrating itself make their own files)."""
     from tests import postgres_server
 
     if postgres_server.SERVER is not None:
         return postgres_server.SERVER.database_for(str(tmp_path))
-    return f"sqlite:///{tmp_path / 'earshot.db'}"
+    database = tmp_path / "earshot.db"
+    if not database.exists():
+        shutil.copyfile(_migrated_sqlite_template(), database)
+    return f"sqlite:///{database}"
+
+
+@functools.cache
+def _migrated_sqlite_template() -> Path:
+    from storage.engine import make_engine
+    from storage.migrate import ensure_current
+
+    folder = Path(tempfile.mkdtemp(prefix="earshot-template-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    template = folder / "template.db"
+    engine = make_engine(f"sqlite:///{template}")
+    ensure_current(engine)
+    engine.dispose()  # closes the file, folding its write-ahead log in: the one file is the whole store
+    return template
 
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:

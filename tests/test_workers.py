@@ -10,7 +10,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 import enrich.batch
 from bench.enrich import write_posts
@@ -28,7 +28,7 @@ from storage.migrate import ensure_current
 from storage.models import Enrichment, Lease, Post, PostClaim, QueueItem, RouteDecision, RunStat
 from storage.repo.claims import ClaimWalk, claim_posts, live_claims
 from storage.repo.enrichments import unenriched_posts
-from storage.repo.leases import take_lease
+from storage.repo.leases import holder_is_gone, new_holder, take_lease
 from tests import postgres_server
 from tests.factories import make_settings
 
@@ -152,6 +152,24 @@ def test_one_scheduler_leads_and_another_takes_over_when_it_stops_renewing(tmp_p
     stop_b.set()
     b.join()
     assert running == []
+
+
+def test_a_leader_killed_on_this_machine_is_replaced_at_once_one_elsewhere_only_when_its_lease_runs_out(tmp_path):
+    settings, engine = filled_store(tmp_path, 1)
+    lease = timedelta(minutes=5)
+    exited = subprocess.Popen([sys.executable, "-c", "pass"])
+    exited.wait()  # a process of this machine that has exited (its id not yet reused: checked below)
+    here = new_holder("scheduler")
+    dead_here = here.replace(f":{os.getpid()}:", f":{exited.pid}:")
+    assert holder_is_gone(dead_here) and not holder_is_gone(here)
+    for holder, replaced in [(dead_here, True), (here, False),
+                             (dead_here.replace("@", "@elsewhere-", 1), False)]:  # another machine: may be alive
+        with session_scope(engine) as session:
+            session.execute(delete(Lease))
+            assert take_lease(session, name="scheduler", holder=holder, duration=lease)
+        assert Leadership(engine, "b", lease).take() is replaced, holder
+        with session_scope(engine) as session:
+            assert session.get(Lease, "scheduler").holder == ("b" if replaced else holder)
 
 
 def test_a_leader_whose_lease_was_taken_stops_its_schedule(tmp_path):

@@ -11,10 +11,7 @@ from rich.table import Table
 from earshot.cli.app import eval_app
 from earshot.cli.state import console, state
 from earshot.services.demo import CATALOG
-from earshot.services.evaluation import catalog_context, read_aligned
-from enrich.base import PostView
-from enrich.extract_eval import Score, extract, read_gold, score
-from enrich.batch import open_enrichers, run_enrichers
+# the extractors (spaCy and the models) are imported when a command runs, not when the command line starts
 
 CatalogOption = Annotated[Path, typer.Option("--catalog", help="Product catalog the labels refer to.")]
 
@@ -28,6 +25,9 @@ def eval_extract(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Precision, recall and F1 of every extracted field against a labeled set."""
+    from earshot.services.evaluation import catalog_context
+    from enrich.extract_eval import extract, read_gold, score
+
     rows = read_gold(gold, split)
     items, seconds = extract(catalog_context(state(ctx).settings, catalog), rows)
     report = score(rows, items, seconds).as_dict()
@@ -52,6 +52,11 @@ def eval_complaints(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Precision, recall and F1 of complaint detection, and posts per second."""
+    from earshot.services.evaluation import catalog_context, read_aligned
+    from enrich.base import PostView
+    from enrich.batch import open_enrichers, run_enrichers
+    from enrich.extract_eval import Score
+
     texts, label_lines = read_aligned(text, labels, {"0", "1"})
     context = catalog_context(state(ctx).settings, catalog)
     needed = [n for n in context.settings.enrich.enrichers if n in ("language", "sentiment", "products", "complaints")]

@@ -1,22 +1,25 @@
 """`earshot eval sentiment`: a sentiment backend measured against line-aligned texts and labels (0/1/2)."""
 
+from __future__ import annotations
+
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-import enrich.sentiment.enricher  # registers the backends the enricher knows
-import enrich.sentiment.linear  # noqa: F401  (registers the linear backend)
 from config.errors import EarshotError
 from earshot.cli.app import eval_app
 from earshot.cli.state import console, state
-from earshot.services.evaluation import read_aligned
-from enrich.evaluation import multiclass_report
-from enrich.sentiment.base import LABELS, SentimentBackend, sentiment_backends
+from enrich.sentiment.base import LABELS
+
+if TYPE_CHECKING:
+    from enrich.sentiment.base import SentimentBackend
+
+# the backends and scikit-learn's metrics are imported when the command runs, not when the command line starts
 
 
 @eval_app.command("sentiment")
@@ -32,6 +35,11 @@ def eval_sentiment(
     """Macro-averaged recall, accuracy, recall per class, confusion matrix and posts per second of a backend.
 
     Every line is scored, whatever its language."""
+    import enrich.sentiment.enricher  # noqa: F401  (registers the backends the enricher knows)
+    import enrich.sentiment.linear  # noqa: F401  (registers the linear backend)
+    from earshot.services.evaluation import read_aligned
+    from enrich.sentiment.base import sentiment_backends
+
     texts, label_lines = read_aligned(text, labels, {"0", "1", "2"})
     if not texts:
         raise EarshotError(f"{text} is empty; nothing to evaluate")
@@ -48,6 +56,8 @@ def eval_sentiment(
 
 def evaluate(backend: SentimentBackend, texts: list[str], gold: list[str], batch_size: int) -> dict[str, Any]:
     """Score `texts` in enrichment-sized batches (timed) and compare the labels with `gold`."""
+    from enrich.evaluation import multiclass_report
+
     predicted: list[str] = []
     began = time.perf_counter()
     for start in range(0, len(texts), batch_size):

@@ -16,7 +16,6 @@ from earshot.cli.serve import serve as serve_ui
 from earshot.cli.state import CliState, console, state
 from earshot.services.schedule import last_runs
 from listener.leader import Leadership, lead_when_possible
-from listener.scheduler import COLLECT_PREFIX, EarshotScheduler, stored_jobs
 from storage.engine import session_scope
 from storage.repo.leases import new_holder
 
@@ -32,6 +31,8 @@ def run_scheduler(cli: CliState, *, serve: bool, host: str = DEFAULT_HOST, port:
         raise EarshotError("nothing to schedule: add [[listen]] targets to the config (see the README)")
 
     def start_schedule() -> Callable[[], None]:
+        from listener.scheduler import EarshotScheduler  # every stage's modules: imported when a leader starts
+
         scheduler = EarshotScheduler(cli.engine, settings, drain=drain)
         scheduler.start()
         jobs = scheduler.jobs()
@@ -79,6 +80,8 @@ def run_command(
 @schedule_app.command("list")
 def schedule_list(ctx: typer.Context) -> None:
     """Show scheduled jobs with their interval, next run, last run and last error."""
+    from listener.scheduler import COLLECT_PREFIX, stored_jobs
+
     cli = state(ctx)
     jobs = stored_jobs(cli.engine)
     unscheduled = [t.name for t in cli.settings.listen if t.enabled and COLLECT_PREFIX + t.name not in {j.id for j in jobs}]

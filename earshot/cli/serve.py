@@ -6,27 +6,34 @@ made here rather than by uvicorn's own `workers` mode, whose socket (protocol 0)
 TCP_NODELAY on the connections: every response then waited ~40 ms for a delayed ACK. Ctrl-C or SIGTERM stops every
 worker; a worker that dies stops the others, and the command exits with an error (for systemd to restart it)."""
 
+from __future__ import annotations
+
 import os
 import signal
 import socket
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 
-from earshot.api.app import create_app
-from earshot.api.balanced_server import BalancedServer, ConnectionCounts
 from earshot.cli.app import app
 from earshot.cli.state import CliState, console, state
 from earshot.runtime import prepare_server_process
 from config.errors import EarshotError
 from config.settings import Settings
 
+if TYPE_CHECKING:
+    from earshot.api.balanced_server import ConnectionCounts
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
 
 def serve(cli: CliState, host: str, port: int, workers: int = 1) -> None:
+    import uvicorn  # the server and the app are imported when serving, not when the command line starts
+
+    from earshot.api.app import create_app
+    from earshot.api.balanced_server import ConnectionCounts
+
     log_level = "info" if cli.verbose else "warning"
     settings = cli.settings
     cli.engine.dispose()  # the store is migrated once, here; the app opens its own connections (create_app)
@@ -65,6 +72,11 @@ def _fork_worker(settings: Settings, listening: socket.socket, counts: Connectio
         return pid
     status = 0
     try:
+        import uvicorn
+
+        from earshot.api.app import create_app
+        from earshot.api.balanced_server import BalancedServer
+
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # uvicorn installs its own handlers in run()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         served = create_app(settings)  # in the worker: its own connections to the store

@@ -1,6 +1,12 @@
-"""`earshot collect|enrich|route`: run one stage of the flow over the store, with progress and counts."""
+"""`earshot collect|enrich|route`: run one stage of the flow over the store, with progress and counts.
 
-from typing import Annotated, Optional
+The stages' own modules (spaCy, the platform clients, the routing rules) are imported when a command runs, not when
+the command line starts: `earshot --help` or `earshot serve` does not pay for them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -9,14 +15,18 @@ from earshot.cli.app import app
 from earshot.cli.progress import advance_and_draw, progress_bar
 from earshot.cli.reporting import counts_table, print_problems
 from earshot.cli.state import CliState, console, state
-from engage.router import RouteRun, route_pending
-from enrich.pipeline import EnrichRun, enrich_pending
-from listener.run import CollectRun, collect, recheck_deleted
+
+if TYPE_CHECKING:
+    from engage.router import RouteRun
+    from enrich.pipeline import EnrichRun
+    from listener.run import CollectRun
 
 stderr = Console(stderr=True)
 
 
 def run_collect(cli: CliState, *, source: str | None = None) -> list[CollectRun]:
+    from listener.run import collect
+
     if not cli.settings.listen:
         stderr.print("no listening targets configured; add [[listen]] tables to earshot.toml (see the README)",
                      markup=False)
@@ -40,6 +50,8 @@ def run_collect(cli: CliState, *, source: str | None = None) -> list[CollectRun]
 
 
 def run_enrich(cli: CliState, *, rerun: list[str] | None = None) -> EnrichRun:
+    from enrich.pipeline import enrich_pending
+
     everything = bool(rerun) and "all" in rerun
     only = [] if everything or not rerun else rerun
     with progress_bar(refresh_thread=False) as progress:
@@ -52,6 +64,8 @@ def run_enrich(cli: CliState, *, rerun: list[str] | None = None) -> EnrichRun:
 
 
 def run_route(cli: CliState) -> RouteRun:
+    from engage.router import route_pending
+
     with progress_bar() as progress:
         task = progress.add_task("routing", total=None)
         run = route_pending(cli.engine, cli.settings, on_batch=lambda n: progress.advance(task, n))
@@ -70,6 +84,8 @@ def collect_command(
     """Collect new posts from the configured targets."""
     cli = state(ctx)
     if recheck:
+        from listener.run import recheck_deleted
+
         for run in recheck_deleted(cli.engine, cli.settings, source=source):
             message = run.error or f"{run.checked} recent posts checked, {run.deleted} deleted upstream"
             console.print(f"{run.target}: {message}", markup=False)

@@ -8,7 +8,6 @@ import typer
 from earshot.cli.app import worker_app
 from earshot.cli.schedule import stop_on_signals
 from earshot.cli.state import CliState, console, state
-from enrich.batch import OpenEnrichers
 from earshot.services.workers import WorkerContext, collect_round, enrich_round, keep_working, route_round
 from storage.repo.leases import new_holder
 
@@ -34,6 +33,8 @@ def worker_enrich(
     once: Once = False,
 ) -> None:
     """Enrich new posts as they arrive, sharing them with the other enrich workers."""
+    from enrich.batch import OpenEnrichers
+
     cli = state(ctx)
     work = _context(cli, "enrich")
     work.settings = cli.settings.model_copy(

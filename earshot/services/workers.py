@@ -3,27 +3,31 @@ with any number of others (on this machine or others). Enrich and route workers 
 (storage/repo/claims.py); collect workers take each target with a lease that also keeps it until its next interval
 (storage/repo/leases.py). An idle worker looks for work every [workers] poll_every; when the store cannot be reached
 it says so in one line and retries, waiting longer each time (up to a minute), without a restart.
+
+Each round imports its own stage, so a route or collect worker never loads the enrichers (spaCy and the models).
 """
+
+from __future__ import annotations
 
 import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, Select
 from sqlalchemy.exc import SQLAlchemyError
 
 from config.settings import Settings
-from engage.router import STAGE as ROUTE, route_pending
-from enrich.batch import OpenEnrichers
-from enrich.pipeline import STAGE as ENRICH, enrich_pending
-from listener.run import collect_target, targets_for
 from storage.engine import session_scope
 from storage.errors import known_store_problem
 from storage.repo.claims import anything_due
 from storage.repo.enrichments import unenriched_posts
 from storage.repo.leases import take_lease
 from storage.repo.routing import posts_to_route
+
+if TYPE_CHECKING:
+    from enrich.batch import OpenEnrichers
 
 log = logging.getLogger(__name__)
 FIRST_BACKOFF_SECONDS, MAX_BACKOFF_SECONDS = 1.0, 60.0
@@ -40,6 +44,8 @@ class WorkerContext:
 
 def enrich_round(work: WorkerContext, enrichers: OpenEnrichers) -> int:
     """Enrich what is due, if anything, with the enrichers this worker keeps open; the posts enriched."""
+    from enrich.pipeline import STAGE as ENRICH, enrich_pending
+
     if not _due(work, ENRICH, unenriched_posts):
         return 0
     run = enrich_pending(work.engine, work.settings, holder=work.holder, should_stop=work.stop.is_set,
@@ -49,6 +55,8 @@ def enrich_round(work: WorkerContext, enrichers: OpenEnrichers) -> int:
 
 
 def route_round(work: WorkerContext) -> int:
+    from engage.router import STAGE as ROUTE, route_pending
+
     if not _due(work, ROUTE, posts_to_route):
         return 0
     run = route_pending(work.engine, work.settings, holder=work.holder, should_stop=work.stop.is_set)
@@ -65,6 +73,8 @@ def _due(work: WorkerContext, stage: str, due: Callable[[], Select]) -> bool:
 def collect_round(work: WorkerContext, source: str | None = None) -> int:
     """Collect every target that is due and that no other worker holds; the posts fetched. A target is held with
     the [workers] lease while it is collected (renewed after each batch), then kept until its next interval."""
+    from listener.run import collect_target, targets_for
+
     fetched = 0
     for target in targets_for(work.settings, source):
         if work.stop.is_set():

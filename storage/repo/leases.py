@@ -39,5 +39,40 @@ def lease_holder(session: Session, *, name: str) -> str | None:
 
 
 def new_holder(role: str) -> str:
-    """A name for this process's claims and leases: host, process id and a random tag (process ids are reused)."""
-    return f"{role}@{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"[:100]
+    """A name for this process's claims and leases: machine, process id and a random tag (process ids are reused)."""
+    return f"{role}@{_this_machine()}:{os.getpid()}:{secrets.token_hex(3)}"[:100]
+
+
+def holder_is_gone(holder: str) -> bool:
+    """Whether `holder` (a new_holder name) was a process on this machine that has exited: a lease it held need
+    not be waited out. Only ever True for this machine (host name and process namespace): a holder elsewhere
+    may be alive, and its lease is left to run out."""
+    machine, _, pid_text = holder.partition("@")[2].rpartition(":")[0].rpartition(":")
+    if not machine or machine != _this_machine() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)  # no signal: only whether the process exists
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # exists, owned by someone else
+    return False
+
+
+def take_over_lease(session: Session, *, name: str, gone: str, holder: str, duration: timedelta) -> bool:
+    """Take `name` from `gone` (a holder that has exited) before its lease runs out; False if it changed hands."""
+    result = session.execute(_LEASES.update().where(_LEASES.c.name == name, _LEASES.c.holder == gone)
+                             .values(holder=holder, expires_at=utcnow() + duration))
+    return result.rowcount == 1
+
+
+def _this_machine() -> str:
+    """The host name, with the process namespace where there is one (two containers may share a host name)."""
+    try:
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return socket.gethostname()
+    return f"{socket.gethostname()}~{namespace}"

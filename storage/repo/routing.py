@@ -1,6 +1,6 @@
 """Reading posts due for routing (enriched since their last decision) and writing decisions and queue items."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -93,20 +93,31 @@ def queue_items_for_posts(session: Session, *, post_ids: Sequence[int]) -> dict[
     return {item.post_id: item for item in items}
 
 
-def open_item_of_conversation(session: Session, *, conversation: str | None, post_id: int) -> QueueItem | None:
-    """The conversation's open item (not resolved) that another post started, if any."""
-    if not conversation:
-        return None
-    return session.scalar(select(QueueItem).where(
-        QueueItem.conversation_key == conversation, QueueItem.state != "resolved", QueueItem.post_id != post_id
-    ).order_by(QueueItem.id))
+def open_items_by_conversation(session: Session, *, conversations: Iterable[str | None]) -> dict[str, QueueItem]:
+    """Each of these conversations' open item (not resolved), the oldest where there are several; one query."""
+    keys = {key for key in conversations if key}
+    if not keys:
+        return {}
+    found: dict[str, QueueItem] = {}
+    for item in session.scalars(select(QueueItem).where(
+            QueueItem.conversation_key.in_(keys), QueueItem.state != "resolved").order_by(QueueItem.id)):
+        found.setdefault(item.conversation_key, item)
+    return found
+
+
+def attachments_of(session: Session, *, post_ids: Sequence[int]) -> set[tuple[int, int]]:
+    """(item, post) pairs of these posts already attached to an item."""
+    rows = session.execute(select(ItemPost.item_id, ItemPost.post_id).where(ItemPost.post_id.in_(post_ids)))
+    return {(item_id, post_id) for item_id, post_id in rows}
 
 
 def attach_to_item(session: Session, *, item: QueueItem, post_id: int, priority: int, rule: str,
-                   reasons: list[str], now: datetime) -> str:
-    """A later post of the same conversation joins the open item (which takes the more urgent priority)."""
-    if session.get(ItemPost, (item.id, post_id)) is not None:
+                   reasons: list[str], now: datetime, attached: set[tuple[int, int]]) -> str:
+    """A later post of the same conversation joins the open item (which takes the more urgent priority);
+    `attached` holds the pairs already stored (attachments_of) and gains this one."""
+    if (item.id, post_id) in attached:
         return "unchanged"
+    attached.add((item.id, post_id))
     session.add(ItemPost(item_id=item.id, post_id=post_id))
     before = item.priority
     item.priority, item.updated_at = min(item.priority, priority), now
@@ -118,11 +129,24 @@ def attach_to_item(session: Session, *, item: QueueItem, post_id: int, priority:
     return "attached"
 
 
-def place_in_queue(
+def new_queue_item(*, post_id: int, team: str, priority: int, rule: str, reasons: list[str], tags: list[str],
+                   due_at: datetime | None, now: datetime, conversation: str | None) -> QueueItem:
+    """A post's queue item, not yet stored: the caller adds a batch of them and flushes once, then records each
+    with `queued_event`."""
+    return QueueItem(post_id=post_id, team=team, priority=priority, rule=rule, reasons=reasons, tags=tags,
+                     due_at=due_at, created_at=now, updated_at=now, conversation_key=conversation)
+
+
+def queued_event(item: QueueItem) -> AuditEvent:
+    return AuditEvent(actor="router", action="queued", item_id=item.id, at=item.created_at,
+                      detail={"team": item.team, "priority": item.priority, "rule": item.rule,
+                              "reasons": item.reasons})
+
+
+def update_queue_item(
     session: Session,
     *,
-    existing: QueueItem | None,
-    post_id: int,
+    existing: QueueItem,
     team: str,
     priority: int,
     rule: str,
@@ -130,19 +154,8 @@ def place_in_queue(
     tags: list[str],
     due_at: datetime | None,
     now: datetime,
-    conversation: str | None = None,
 ) -> str:
-    """Create the post's queue item, or update it while nobody has touched it. Returns what happened."""
-    if existing is None:
-        item = QueueItem(
-            post_id=post_id, team=team, priority=priority, rule=rule, reasons=reasons, tags=tags,
-            due_at=due_at, created_at=now, updated_at=now, conversation_key=conversation,
-        )
-        session.add(item)
-        session.flush()
-        session.add(AuditEvent(actor="router", action="queued", item_id=item.id, at=now,
-                               detail={"team": team, "priority": priority, "rule": rule, "reasons": reasons}))
-        return "queued"
+    """Route a post's item again while nobody has touched it. Returns what happened."""
     if existing.state != "new":
         return "kept"  # a person is working on it: routing no longer moves it
     if (existing.team, existing.priority, existing.rule) == (team, priority, rule):
