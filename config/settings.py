@@ -260,13 +260,16 @@ class ScheduleSettings(BaseModel):
 
 class WorkerSettings(BaseModel):
     """Workers sharing one store (`earshot worker ...`): how long a claimed batch or the scheduler's leadership is
-    held before another process may take it over, and how often an idle worker looks for new work."""
+    held before another process may take it over, how often an idle worker looks for new work, and how far a worker
+    stands back for other processes on its machine when the CPU is short (its nice value: the web server, at 0,
+    answers people first; 0 here: no standing back)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     lease: Duration = timedelta(minutes=2)
     leader_lease: Duration = timedelta(seconds=30)
     poll_every: Duration = timedelta(seconds=2)
+    nice: int = Field(default=10, ge=0, le=19)
 
 
 class XSettings(BaseModel):

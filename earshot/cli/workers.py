@@ -1,5 +1,6 @@
 """`earshot worker collect|enrich|route`: one stage, run by a long-lived process beside any number of others."""
 
+import os
 from datetime import datetime
 from typing import Annotated, Optional
 
@@ -21,6 +22,8 @@ def _context(cli: CliState, role: str) -> WorkerContext:
         console.print(f"{datetime.now():%H:%M:%S} {role}: {line}", markup=False, highlight=False, soft_wrap=True)
 
     engine = cli.engine  # opened (and the schema checked) first: a store unreachable at start is one line and exit 1
+    if cli.settings.workers.nice and hasattr(os, "nice"):
+        os.nice(cli.settings.workers.nice)  # people waiting on the web server come first; its enrich processes too
     say(f"started as {holder}; Ctrl-C or SIGTERM stops after the batch in hand")
     return WorkerContext(engine=engine, settings=cli.settings, holder=holder, stop=stop_on_signals(), say=say)
 
