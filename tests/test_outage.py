@@ -92,3 +92,42 @@ def test_an_outage_is_a_503_and_everything_recovers_without_a_restart(tmp_path, 
     assert "the store failed" not in output  # every failure of the outage was recognised
     assert "Traceback" not in output
     assert worker.returncode == 0, output  # SIGTERM: a clean stop
+
+
+def test_a_worker_started_before_its_database_waits_for_it(tmp_path, own_server):
+    posts = tmp_path / "posts.jsonl"
+    write_posts(posts, 50)
+    settings = make_settings(tmp_path, database_url=own_server.database_for("late"),
+                             listen=[replay_target("posts", [str(posts)])])
+    engine = make_engine(settings.database_url)
+    ensure_current(engine)
+    collect(engine, settings)
+    engine.dispose()
+    own_server.halt()  # down before the worker starts (a machine booting, compose starting everything at once)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "earshot", "worker", "enrich", "--concurrency", "1"], cwd=ROOT,
+        env={**os.environ, "EARSHOT_DATABASE_URL": settings.database_url, "EARSHOT_CONFIG": str(tmp_path / "earshot.toml"),
+             "EARSHOT_WORKERS__POLL_EVERY": "0.2s"},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    said: list[str] = []
+    reader = threading.Thread(target=lambda: said.extend(worker.stdout), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 120
+        while not any("trying again" in line for line in said) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert worker.poll() is None, "".join(said)  # waiting, not exited
+        own_server.resume()
+        deadline = time.monotonic() + 240
+        while enriched(engine) < 50 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert enriched(engine) == 50, "".join(said)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=120)
+        reader.join(timeout=10)
+    output = "".join(said)
+    assert re.search(r"enrich: the database server is not reachable: start it or check database_url; trying again in "
+                     r"\d+ s\n", output), output
+    assert "started as" in output and "Traceback" not in output
+    assert worker.returncode == 0, output

@@ -9,7 +9,8 @@ import typer
 from earshot.cli.app import worker_app
 from earshot.cli.schedule import stop_on_signals
 from earshot.cli.state import CliState, console, state
-from earshot.services.workers import WorkerContext, collect_round, enrich_round, keep_working, route_round
+from earshot.services.workers import (WorkerContext, collect_round, enrich_round, keep_working, open_store,
+                                      route_round)
 from storage.repo.leases import new_holder
 
 Once = Annotated[bool, typer.Option("--once", help="Stop when there is nothing left to do (default: keep polling).")]
@@ -17,15 +18,18 @@ Once = Annotated[bool, typer.Option("--once", help="Stop when there is nothing l
 
 def _context(cli: CliState, role: str) -> WorkerContext:
     holder = new_holder(role)
+    stop = stop_on_signals()
 
     def say(line: str) -> None:
         console.print(f"{datetime.now():%H:%M:%S} {role}: {line}", markup=False, highlight=False, soft_wrap=True)
 
-    engine = cli.engine  # opened (and the schema checked) first: a store unreachable at start is one line and exit 1
+    engine = open_store(lambda: cli.engine, stop, say)  # (the schema checked too) a store not up yet is waited for
+    if engine is None:
+        raise typer.Exit(0)  # stopped before the store came up
     if cli.settings.workers.nice and hasattr(os, "nice"):
         os.nice(cli.settings.workers.nice)  # people waiting on the web server come first; its enrich processes too
     say(f"started as {holder}; Ctrl-C or SIGTERM stops after the batch in hand")
-    return WorkerContext(engine=engine, settings=cli.settings, holder=holder, stop=stop_on_signals(), say=say)
+    return WorkerContext(engine=engine, settings=cli.settings, holder=holder, stop=stop, say=say)
 
 
 @worker_app.command("enrich")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, Select
 from sqlalchemy.exc import SQLAlchemyError
 
+from config.errors import EarshotError
 from config.settings import Settings
 from storage.engine import session_scope
 from storage.errors import known_store_problem
@@ -98,6 +99,24 @@ def collect_round(work: WorkerContext, source: str | None = None) -> int:
     return fetched
 
 
+def open_store(open_engine: Callable[[], Engine], stop: threading.Event, say: Callable[[str], None],
+               first_backoff: float = FIRST_BACKOFF_SECONDS) -> Engine | None:
+    """The store's engine, once it can be reached (a worker may start before its database does: one line per try,
+    waiting longer each time); None if `stop` is set first."""
+    backoff = first_backoff
+    while not stop.is_set():
+        try:
+            return open_engine()
+        except (SQLAlchemyError, EarshotError) as exc:
+            failure = exc if isinstance(exc, SQLAlchemyError) else exc.__cause__  # the schema check words its own
+            if not isinstance(failure, SQLAlchemyError):
+                raise  # not the store being away (a schema newer than this code, ...): no use waiting
+            _say_store_failed(say, failure, backoff)
+            stop.wait(backoff)
+            backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+    return None
+
+
 def keep_working(work: WorkerContext, round_of_work: Callable[[WorkerContext], int], *, once: bool = False) -> None:
     """Run rounds until `stop` is set (with `once`: until a round finds nothing to do)."""
     poll = work.settings.workers.poll_every.total_seconds()
@@ -106,10 +125,7 @@ def keep_working(work: WorkerContext, round_of_work: Callable[[WorkerContext], i
         try:
             done = round_of_work(work)
         except SQLAlchemyError as exc:
-            problem = known_store_problem(exc)
-            work.say(f"{problem.in_short if problem else f'the store failed ({type(exc).__name__})'}; "
-                     f"trying again in {backoff:g} s")
-            log.debug("store failure", exc_info=True)
+            _say_store_failed(work.say, exc, backoff)
             work.stop.wait(backoff)
             backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
             continue
@@ -119,3 +135,9 @@ def keep_working(work: WorkerContext, round_of_work: Callable[[WorkerContext], i
         if once:
             return
         work.stop.wait(poll)
+
+
+def _say_store_failed(say: Callable[[str], None], exc: SQLAlchemyError, backoff: float) -> None:
+    problem = known_store_problem(exc)
+    say(f"{problem.in_short if problem else f'the store failed ({type(exc).__name__})'}; trying again in {backoff:g} s")
+    log.debug("store failure", exc_info=True)
