@@ -41,7 +41,8 @@ from storage.repo.staff import save_user
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 50
-SOAK_MINUTES, MAX_MINUTES = 10, 60
+SERVE_WORKERS = 2  # as deployed (docs/deployment.md): one server process per core
+SOAK_MINUTES, MAX_MINUTES = 10, 150
 SAMPLE_EVERY_S = 10
 TARGET_P99_MS = 200
 USER, PASSWORD = "soak", "soak password"
@@ -75,7 +76,8 @@ def _soak(root: Path, url: str, count: int, minutes: float) -> dict:
     env = {**os.environ, "EARSHOT_CONFIG": str(config), "PYTHONPATH": str(ROOT)}
     port = free_port()
     began = time.perf_counter()
-    serve = subprocess.Popen([sys.executable, "-m", "earshot", "serve", "--host", "127.0.0.1", "--port", str(port)],
+    serve = subprocess.Popen([sys.executable, "-m", "earshot", "serve", "--host", "127.0.0.1", "--port", str(port),
+                              "--workers", str(SERVE_WORKERS)],
                              cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workers = {name: subprocess.Popen([sys.executable, "-m", "earshot", "worker", name.split("-")[0], *args],
                                       cwd=root, env=env, stdout=open(root / f"{name}.log", "w"),
@@ -107,7 +109,7 @@ def _soak(root: Path, url: str, count: int, minutes: float) -> dict:
     logs = {name: (root / f"{name}.log").read_text()[-2000:] for name in workers}
     return {
         "posts": count, "database": "postgresql", "clients": CLIENTS, "api_minutes_at_least": minutes,
-        "processes": "earshot serve; earshot worker collect; 2 x earshot worker enrich --concurrency 1; "
+        "processes": f"earshot serve --workers {SERVE_WORKERS}; earshot worker collect; 2 x earshot worker enrich --concurrency 1; "
                      "earshot worker route",
         "end_to_end_posts_per_s": round(count / routed_at) if routed_at else None,
         "all_routed_after_s": round(routed_at) if routed_at else None,
@@ -130,6 +132,9 @@ def _sample(engine, workers: dict, count: int, began: float, samples: list[dict]
             counts = {"posts": None, "enriched": None, "routed": None}
         samples.append({"t": round(time.perf_counter() - began, 1), **counts,
                         "rss_mb": {name: _rss_mb(process.pid) for name, process in workers.items()}})
+        if len(samples) % max(1, round(60 / SAMPLE_EVERY_S)) == 1:  # a line a minute: a long soak shows its progress
+            print(f"soak {samples[-1]['t'] / 60:5.1f} min: {counts['posts']} stored, {counts['enriched']} enriched, "
+                  f"{counts['routed']} routed of {count}", file=sys.stderr, flush=True)
         if counts["routed"] == count:
             done.set()
         done.wait(SAMPLE_EVERY_S)
