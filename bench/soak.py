@@ -2,11 +2,17 @@
 
 Input: a replay file of posts (the demo's X and Reddit posts cycled with new ids, as bench/enrich.py; 1,000,000 by
 default, `--quick` 20,000, or `SOAK_POSTS=N`) and a throwaway PostgreSQL server (Debian's binaries, as the tests
-use). Processes, as in production (docs/deployment.md): `earshot serve` (one process), `earshot worker collect`, two `earshot worker
-enrich --concurrency 1`, `earshot worker route`. While they run, 50 API clients in this process (aiohttp, a bearer
-token each) list and work the queue in a closed loop: the support queue's first page, the PR queue by reach, the
-new support items, and every tenth turn claiming then resolving a new item of the page (each client picks by its
-number; 409 when another client got it first counts as a normal answer).
+use). Processes, as in production (docs/deployment.md): `earshot serve --workers 2` (one per core), `earshot worker
+collect`, two `earshot worker enrich --concurrency 1`, `earshot worker route`. While they run, 50 API clients in this
+process (aiohttp, a bearer token each) list and work the queue: the support queue's first page, the PR queue by
+reach, the new support items, and every tenth turn claiming then resolving a new item of the page (each client picks
+by its number; 409 when another client got it first counts as a normal answer).
+
+`SOAK_PACE` sets how the clients send. `SOAK_PACE=1` (the default): each client starts a turn every second, like a
+person's screen refreshing its list every second while they work, which is busier than any person; a turn's
+latency is counted from when it was due, so a server that falls behind is charged for the wait (no coordinated
+omission). `SOAK_PACE=0`: a closed loop, each client sending its next request the moment the last is answered, which
+measures the server at saturation (its requests/s), where latency is the 50 clients' queue: 50 / requests per second.
 The load runs at least `SOAK_MINUTES` (10) and until every post is routed (at most `MAX_MINUTES`).
 
 Figures: posts/s end to end (routed posts over the time from the start to the last one routed), the API's requests/s,
@@ -44,6 +50,7 @@ CLIENTS = 50
 SERVE_WORKERS = 2  # as deployed (docs/deployment.md): one server process per core
 SOAK_MINUTES, MAX_MINUTES = 10, 150
 SAMPLE_EVERY_S = 10
+PACE_S = float(os.environ.get("SOAK_PACE", "1"))
 TARGET_P99_MS = 200
 USER, PASSWORD = "soak", "soak password"
 WORKERS = (("collect", ()), ("enrich-1", ("--concurrency", "1")), ("enrich-2", ("--concurrency", "1")), ("route", ()))
@@ -109,6 +116,7 @@ def _soak(root: Path, url: str, count: int, minutes: float) -> dict:
     logs = {name: (root / f"{name}.log").read_text()[-2000:] for name in workers}
     return {
         "posts": count, "database": "postgresql", "clients": CLIENTS, "api_minutes_at_least": minutes,
+        "client_pace_s": PACE_S or "closed loop",
         "processes": f"earshot serve --workers {SERVE_WORKERS}; earshot worker collect; 2 x earshot worker enrich --concurrency 1; "
                      "earshot worker route",
         "end_to_end_posts_per_s": round(count / routed_at) if routed_at else None,
@@ -178,11 +186,16 @@ async def _drive(base_url: str, seconds: float, done: threading.Event, began: fl
     async def client_loop(n: int, client: aiohttp.ClientSession) -> None:
         views = ["/api/queue?team=support", "/api/queue?team=pr&sort=reach", "/api/queue?team=support&state=new"]
         turn = n
+        due = started + PACE_S * n / CLIENTS  # paced clients spread over the second
         while time.perf_counter() - started < seconds or not done.is_set():
             if time.perf_counter() - began > MAX_MINUTES * 60:
                 break
             turn += 1
-            sent = time.perf_counter()
+            if PACE_S:
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                sent, due = due, due + PACE_S  # counted from when the turn was due
+            else:
+                sent = time.perf_counter()
             path = views[turn % len(views)]
             try:
                 async with client.get(path) as response:
