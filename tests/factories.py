@@ -3,7 +3,10 @@
 import atexit
 import functools
 import json
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,6 +14,8 @@ from typing import Any
 
 from config.settings import Settings, load_settings, replay_target
 from enrich.base import PostView
+
+ROOT = Path(__file__).resolve().parent.parent
 
 BASE_TIME = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
 
@@ -111,3 +116,12 @@ def web_sign_in(client: Any, engine: Any, role: str = "admin") -> str:
     client.post("/login", data={"username": role, "password": "correct horse battery"}, follow_redirects=False)
     page = client.get("/queue").text
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def spawn_worker(settings: Settings, stage: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """`earshot worker STAGE ARGS` on the test's store and config (make_settings's earshot.toml in the working
+    folder), in a process group of its own, its output on a text pipe."""
+    environment = {**os.environ, "EARSHOT_DATABASE_URL": settings.database_url,
+                   "EARSHOT_CONFIG": str(Path.cwd() / "earshot.toml"), **(env or {})}
+    return subprocess.Popen([sys.executable, "-m", "earshot", "worker", stage, *args], cwd=ROOT, env=environment,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)

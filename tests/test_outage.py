@@ -1,13 +1,10 @@
 """The database goes away for a while and comes back: the API answers 503 (with Retry-After, no stack trace) in
 between and recovers by itself; a worker says so in one line, retries, and goes on without a restart."""
 
-import os
 import re
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
+from contextlib import contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,12 +18,11 @@ from storage.engine import make_engine, session_scope
 from storage.migrate import ensure_current
 from storage.models import Enrichment
 from tests import postgres_server
-from tests.factories import api_sign_in, make_settings
+from tests.factories import api_sign_in, make_settings, spawn_worker
 
 pytestmark = pytest.mark.skipif(not postgres_server.wanted(), reason=(
     "stops and starts a PostgreSQL server of its own: runs in the PostgreSQL run (PYTEST_EARSHOT_DATABASE="
     "postgresql; `./dev test` and .ci/run do both runs)"))
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -35,6 +31,21 @@ def own_server():
     server = postgres_server.PostgresServer().start()
     yield server
     server.stop()
+
+
+@contextmanager
+def enrich_worker(settings):
+    """An `earshot worker enrich` polling every 0.2 s, its output lines gathered as they come; SIGTERM at the end."""
+    worker = spawn_worker(settings, "enrich", "--concurrency", "1", env={"EARSHOT_WORKERS__POLL_EVERY": "0.2s"})
+    said: list[str] = []
+    reader = threading.Thread(target=lambda: said.extend(worker.stdout), daemon=True)
+    reader.start()
+    try:
+        yield worker, said
+    finally:
+        worker.terminate()
+        worker.wait(timeout=120)
+        reader.join(timeout=10)
 
 
 def enriched(engine) -> int:
@@ -49,15 +60,7 @@ def test_an_outage_is_a_503_and_everything_recovers_without_a_restart(tmp_path, 
                              listen=[replay_target("posts", [str(posts)])])
     engine = make_engine(settings.database_url)
     ensure_current(engine)
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "earshot", "worker", "enrich", "--concurrency", "1"], cwd=ROOT,
-        env={**os.environ, "EARSHOT_DATABASE_URL": settings.database_url, "EARSHOT_CONFIG": str(tmp_path / "earshot.toml"),
-             "EARSHOT_WORKERS__POLL_EVERY": "0.2s"},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    said: list[str] = []
-    reader = threading.Thread(target=lambda: said.extend(worker.stdout), daemon=True)
-    reader.start()
-    try:
+    with enrich_worker(settings) as (worker, said):
         with TestClient(create_app(settings, engine), raise_server_exceptions=False) as client:
             api_sign_in(client, engine)
             assert client.get("/api/stats").status_code == 200
@@ -82,10 +85,6 @@ def test_an_outage_is_a_503_and_everything_recovers_without_a_restart(tmp_path, 
         while enriched(engine) < 200 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert enriched(engine) == 200, "".join(said)
-    finally:
-        worker.terminate()
-        worker.wait(timeout=120)
-        reader.join(timeout=10)
     output = "".join(said)
     assert re.search(r"\n\S+ enrich: the database server is not reachable: start it or check database_url; trying again "
                      r"in \d+ s\n", output), output
@@ -104,15 +103,7 @@ def test_a_worker_started_before_its_database_waits_for_it(tmp_path, own_server)
     collect(engine, settings)
     engine.dispose()
     own_server.halt()  # down before the worker starts (a machine booting, compose starting everything at once)
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "earshot", "worker", "enrich", "--concurrency", "1"], cwd=ROOT,
-        env={**os.environ, "EARSHOT_DATABASE_URL": settings.database_url, "EARSHOT_CONFIG": str(tmp_path / "earshot.toml"),
-             "EARSHOT_WORKERS__POLL_EVERY": "0.2s"},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    said: list[str] = []
-    reader = threading.Thread(target=lambda: said.extend(worker.stdout), daemon=True)
-    reader.start()
-    try:
+    with enrich_worker(settings) as (worker, said):
         deadline = time.monotonic() + 120
         while not any("trying again" in line for line in said) and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -122,10 +113,6 @@ def test_a_worker_started_before_its_database_waits_for_it(tmp_path, own_server)
         while enriched(engine) < 50 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert enriched(engine) == 50, "".join(said)
-    finally:
-        worker.terminate()
-        worker.wait(timeout=120)
-        reader.join(timeout=10)
     output = "".join(said)
     assert re.search(r"enrich: the database server is not reachable: start it or check database_url; trying again in "
                      r"\d+ s\n", output), output

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, select
 
 import enrich.batch
+import listener.scheduler
 from bench.enrich import write_posts
 from config.settings import replay_target
 from earshot.services.demo import CATALOG
@@ -30,7 +31,7 @@ from storage.repo.claims import ClaimWalk, claim_posts, live_claims
 from storage.repo.enrichments import unenriched_posts
 from storage.repo.leases import holder_is_gone, new_holder, take_lease
 from tests import postgres_server
-from tests.factories import make_settings
+from tests.factories import make_settings, spawn_worker
 
 ON_POSTGRES = postgres_server.wanted()
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,13 +51,6 @@ def filled_store(tmp_path: Path, count: int, **overrides):
 def count_of(engine, model) -> int:
     with session_scope(engine) as session:
         return session.scalar(select(func.count()).select_from(model))
-
-
-def spawn_worker(settings, stage: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-    environment = {**os.environ, "EARSHOT_DATABASE_URL": settings.database_url,
-                   "EARSHOT_CONFIG": str(Path.cwd() / "earshot.toml"), **(env or {})}  # the test's (make_settings)
-    return subprocess.Popen([sys.executable, "-m", "earshot", "worker", stage, *args], cwd=ROOT, env=environment,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
 
 def enrich_runs(engine) -> list[dict]:
@@ -222,6 +216,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_nothing_is_done_twice(tmp_p
     deadline = time.monotonic() + 300
     while count_of(engine, Enrichment) < 300 and time.monotonic() < deadline:
         time.sleep(0.05)
+    assert os.getpriority(os.PRIO_PROCESS, worker.pid) == 10  # [workers] nice: it stands back for the web server
     os.killpg(worker.pid, signal.SIGKILL)  # the worker and its two enricher processes, as kill -9 of the unit
     worker.wait()
     written = count_of(engine, Enrichment)
@@ -277,6 +272,19 @@ def test_collect_workers_take_a_target_one_at_a_time_and_keep_it_until_its_inter
         assert session.get(Lease, "collect:more").holder == "b"
     assert count_of(engine, Post) == 50
     assert said == ["more: fetched 50, new 50", "more: fetched 0, new 0"]
+
+
+def test_the_schedules_drain_keeps_its_enrichers_open_between_runs(tmp_path, monkeypatch):
+    settings, engine = filled_store(tmp_path, 20, enrich={"workers": 1})
+    opened: list[list[str]] = []
+    open_enrichers = enrich.batch.open_enrichers
+    monkeypatch.setattr(enrich.batch, "open_enrichers", lambda names, context: opened.append(list(names))
+                        or open_enrichers(names, context))
+    monkeypatch.setattr(listener.scheduler, "_runtime", listener.scheduler.Runtime(engine=engine, settings=settings))
+    listener.scheduler.run_drain_job()
+    listener.scheduler.run_drain_job()
+    assert count_of(engine, Enrichment) == 20 and count_of(engine, RouteDecision) == 20
+    assert len(opened) == 1
 
 
 def test_a_workers_rounds_reuse_the_enrichers_until_the_catalog_changes(tmp_path, monkeypatch):

@@ -111,9 +111,7 @@ def open_store(open_engine: Callable[[], Engine], stop: threading.Event, say: Ca
             failure = exc if isinstance(exc, SQLAlchemyError) else exc.__cause__  # the schema check words its own
             if not isinstance(failure, SQLAlchemyError):
                 raise  # not the store being away (a schema newer than this code, ...): no use waiting
-            _say_store_failed(say, failure, backoff)
-            stop.wait(backoff)
-            backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+            backoff = _back_off(say, stop, failure, backoff)
     return None
 
 
@@ -125,9 +123,7 @@ def keep_working(work: WorkerContext, round_of_work: Callable[[WorkerContext], i
         try:
             done = round_of_work(work)
         except SQLAlchemyError as exc:
-            _say_store_failed(work.say, exc, backoff)
-            work.stop.wait(backoff)
-            backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+            backoff = _back_off(work.say, work.stop, exc, backoff)
             continue
         backoff = first_backoff
         if done:
@@ -137,7 +133,10 @@ def keep_working(work: WorkerContext, round_of_work: Callable[[WorkerContext], i
         work.stop.wait(poll)
 
 
-def _say_store_failed(say: Callable[[str], None], exc: SQLAlchemyError, backoff: float) -> None:
+def _back_off(say: Callable[[str], None], stop: threading.Event, exc: SQLAlchemyError, backoff: float) -> float:
+    """Say what failed in one line, wait `backoff` (or until stopped); the next, longer wait."""
     problem = known_store_problem(exc)
     say(f"{problem.in_short if problem else f'the store failed ({type(exc).__name__})'}; trying again in {backoff:g} s")
     log.debug("store failure", exc_info=True)
+    stop.wait(backoff)
+    return min(backoff * 2, MAX_BACKOFF_SECONDS)

@@ -47,8 +47,9 @@ def holder_is_gone(holder: str) -> bool:
     """Whether `holder` (a new_holder name) was a process on this machine that has exited: a lease it held need
     not be waited out. Only ever True for this machine (host name and process namespace): a holder elsewhere
     may be alive, and its lease is left to run out."""
-    machine, _, pid_text = holder.partition("@")[2].rpartition(":")[0].rpartition(":")
-    if not machine or machine != _this_machine() or not pid_text.isdigit():
+    machine, _, rest = holder.partition("@")[2].partition(":")  # role@machine:pid:tag (a machine has no ":")
+    pid_text = rest.partition(":")[0]
+    if machine != _this_machine() or not pid_text.isdigit():
         return False
     pid = int(pid_text)
     if pid == os.getpid():
