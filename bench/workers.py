@@ -18,14 +18,15 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select, update
 
 from bench.enrich import write_posts
 from config.settings import load_settings, replay_target
 from listener.run import collect
 from storage.engine import make_engine, session_scope
 from storage.migrate import ensure_current
-from storage.models import Enrichment, Post, PostClaim, RunStat
+from storage.models import Enrichment, Post, PostWork, RunStat
+from storage.repo.claims import add_work, release_all
 from storage.types import utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,9 +63,9 @@ def _enrich_with(engine, url: str, config: Path, workers: int, count: int) -> di
     with session_scope(engine) as session:
         session.execute(delete(Enrichment))
         session.execute(delete(RunStat).where(RunStat.stage == "enrich"))
-        ids = list(session.scalars(select(Post.id)))
-        session.execute(insert(PostClaim), [{"stage": "enrich", "post_id": i, "holder": "gate",
-                                             "expires_at": utcnow() + timedelta(hours=1)} for i in ids])
+        add_work(session, stage="enrich", post_ids=list(session.scalars(select(Post.id))))
+        session.execute(update(PostWork).where(PostWork.stage == "enrich")
+                        .values(holder="gate", expires_at=utcnow() + timedelta(hours=1)))
     env = {**os.environ, "EARSHOT_DATABASE_URL": url, "EARSHOT_CONFIG": str(config),
            "EARSHOT_WORKERS__POLL_EVERY": "0.1s"}
     processes = [subprocess.Popen([sys.executable, "-m", "earshot", "worker", "enrich", "--concurrency", "1"],
@@ -76,7 +77,7 @@ def _enrich_with(engine, url: str, config: Path, workers: int, count: int) -> di
                 raise SystemExit("an enrich worker failed to start; run one by hand to see why")
     began = time.perf_counter()
     with session_scope(engine) as session:
-        session.execute(delete(PostClaim).where(PostClaim.holder == "gate"))
+        release_all(session, stage="enrich", holder="gate")
     while _enriched(engine) < count:
         time.sleep(0.05)
     seconds = time.perf_counter() - began

@@ -16,7 +16,7 @@ from storage.repo.claims import ClaimWalk
 from storage.repo.dialect import one_writer_at_a_time
 from storage.repo.leases import new_holder
 from storage.repo.routing import (attach_to_item, attachments_of, new_queue_item, open_items_by_conversation,
-                                  posts_to_route, queue_items_for_posts, queued_event, routing_facts_for,
+                                  queue_items_for_posts, queued_event, routing_facts_for,
                                   save_decisions, update_queue_item)
 from storage.repo.runs import record_run
 from storage.types import utcnow
@@ -44,8 +44,7 @@ def route_pending(
     rules = compile_rules(settings.rules)
     run = RouteRun()
     started = utcnow()
-    claims = ClaimWalk(stage=STAGE, due=posts_to_route, holder=holder or new_holder(STAGE),
-                       lease=settings.workers.lease)
+    claims = ClaimWalk(stage=STAGE, holder=holder or new_holder(STAGE), lease=settings.workers.lease)
     try:
         while not should_stop():
             with session_scope(engine) as session:

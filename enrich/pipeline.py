@@ -20,7 +20,7 @@ from enrich.workers import enrich_batch, executor, items_of, worker_count
 from storage.engine import session_scope
 from storage.repo.claims import ClaimWalk
 from storage.repo.enrichments import (load_catalog, posts_by_id, posts_to_enrich, save_enrichments,
-                                      stored_enrichments, unenriched_posts)
+                                      stored_enrichments)
 from storage.repo.leases import new_holder
 from storage.repo.links import crm_changed_at
 from storage.repo.runs import record_run
@@ -120,7 +120,7 @@ class _Claims(ClaimWalk):
     """New posts, claimed batch by batch."""
 
     def __init__(self, holder: str, settings: Settings) -> None:
-        super().__init__(stage=STAGE, due=unenriched_posts, holder=holder, lease=settings.workers.lease)
+        super().__init__(stage=STAGE, holder=holder, lease=settings.workers.lease)
 
     def next_batch(self, session, limit: int) -> list[PostView]:
         ids = self.next_ids(session, limit)

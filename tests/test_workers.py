@@ -10,7 +10,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 import enrich.batch
 import listener.scheduler
@@ -26,10 +26,10 @@ from listener.run import collect
 from storage.engine import make_engine, session_scope
 from storage.imports.catalog import import_catalog, read_catalog
 from storage.migrate import ensure_current
-from storage.models import Enrichment, Lease, Post, PostClaim, QueueItem, RouteDecision, RunStat
-from storage.repo.claims import ClaimWalk, claim_posts, live_claims
-from storage.repo.enrichments import unenriched_posts
+from storage.models import Enrichment, Lease, Post, PostWork, QueueItem, RouteDecision, RunStat
+from storage.repo.claims import ClaimWalk, claim_posts, live_claims, work_left
 from storage.repo.leases import holder_is_gone, new_holder, take_lease
+from storage.types import utcnow
 from tests import postgres_server
 from tests.factories import make_settings, spawn_worker
 
@@ -53,6 +53,16 @@ def count_of(engine, model) -> int:
         return session.scalar(select(func.count()).select_from(model))
 
 
+def work_rows(engine, stage: str) -> int:
+    with session_scope(engine) as session:
+        return work_left(session, stage=stage)
+
+
+def live_claims_now(engine, stage: str) -> int:
+    with session_scope(engine) as session:
+        return live_claims(session, stage=stage)
+
+
 def enrich_runs(engine) -> list[dict]:
     with session_scope(engine) as session:
         return [run.counts for run in session.scalars(select(RunStat).where(RunStat.stage == "enrich"))]
@@ -65,24 +75,73 @@ def test_claims_are_disjoint_and_a_dead_holders_posts_come_back_after_the_lease(
     settings, engine = filled_store(tmp_path, 30)
     lease = timedelta(seconds=1)
     with session_scope(engine) as session:
-        first = claim_posts(session, stage="enrich", due=unenriched_posts(), holder="a", limit=10, lease=lease)
+        first = claim_posts(session, stage="enrich", holder="a", limit=10, lease=lease)
     with session_scope(engine) as session:
-        second = claim_posts(session, stage="enrich", due=unenriched_posts(), holder="b", limit=100, lease=lease)
+        second = claim_posts(session, stage="enrich", holder="b", limit=100, lease=lease)
         assert live_claims(session, stage="enrich") == 30
     assert len(first) == 10 and len(second) == 20 and not set(first) & set(second)
     with session_scope(engine) as session:  # a's claims are live: nothing for c
-        assert claim_posts(session, stage="enrich", due=unenriched_posts(), holder="c", limit=100, lease=lease) == []
+        assert claim_posts(session, stage="enrich", holder="c", limit=100, lease=lease) == []
     time.sleep(1.2)  # a died: its lease runs out, and c takes its posts
     with session_scope(engine) as session:
-        taken = claim_posts(session, stage="enrich", due=unenriched_posts(), holder="c", limit=10, lease=lease * 60)
+        taken = claim_posts(session, stage="enrich", holder="c", limit=10, lease=lease * 60)
     assert taken == first
-    walk_a = ClaimWalk(stage="enrich", due=unenriched_posts, holder="a", lease=lease)
+    walk_a = ClaimWalk(stage="enrich", holder="a", lease=lease)
     with session_scope(engine) as session:  # a comes back to write: it no longer holds them, so writes nothing
         assert walk_a.keep_held(session, first) == set()
-    walk_c = ClaimWalk(stage="enrich", due=unenriched_posts, holder="c", lease=lease)
+    walk_c = ClaimWalk(stage="enrich", holder="c", lease=lease)
     with session_scope(engine) as session:
         assert walk_c.keep_held(session, first) == set(first)
-        assert session.scalar(select(func.count()).select_from(PostClaim).where(PostClaim.holder == "c")) == 0
+        assert session.scalar(select(func.count()).select_from(PostWork).where(PostWork.holder == "c")) == 0
+
+
+def work_of(engine, stage: str) -> dict[int, str | None]:
+    with session_scope(engine) as session:
+        return dict(session.execute(select(PostWork.post_id, PostWork.holder).where(PostWork.stage == stage)).all())
+
+
+def test_each_stage_finds_its_work_in_the_work_list_and_a_post_enriched_again_is_routed_again(tmp_path):
+    settings, engine = filled_store(tmp_path, 30, enrich={"batch_size": 10, "workers": 1})
+    with session_scope(engine) as session:
+        ids = sorted(session.scalars(select(Post.id)))
+    assert work_of(engine, "enrich") == dict.fromkeys(ids) and work_of(engine, "route") == {}  # stored: to enrich
+    enrich_pending(engine, settings)
+    assert work_of(engine, "enrich") == {} and work_of(engine, "route") == dict.fromkeys(ids)  # enriched: to route
+    walk = ClaimWalk(stage="route", holder="router", lease=timedelta(minutes=5))
+    with session_scope(engine) as session:
+        held = walk.next_ids(session, 5)
+    assert held == ids[:5] and all(work_of(engine, "route")[i] == "router" for i in held)
+    enrich_pending(engine, settings, only=("sentiment",))  # enriched again while the router holds five
+    assert work_of(engine, "route") == dict.fromkeys(ids)  # every one due again, nobody holding them
+    with session_scope(engine) as session:  # the router comes back with what it read before: it writes nothing
+        assert walk.keep_held(session, held) == set() and walk.lost == 5
+    assert route_pending(engine, settings).counts["routed"] == 30 and work_of(engine, "route") == {}
+    assert count_of(engine, RouteDecision) == 30
+
+
+def test_the_work_list_migration_finds_what_the_old_rules_found_due(tmp_path):
+    from alembic import command
+
+    from storage.migrate import alembic_config, upgrade
+
+    settings, engine = filled_store(tmp_path, 30, enrich={"batch_size": 10, "workers": 1})
+    batches = []
+    enrich_pending(engine, settings, on_batch=batches.append, should_stop=lambda: len(batches) >= 2)
+    route_pending(engine, settings)
+    with session_scope(engine) as session:  # five routed posts enriched again since (the old rule's "due")
+        again = sorted(session.scalars(select(Enrichment.post_id)))[:5]
+        session.execute(update(Enrichment).where(Enrichment.post_id.in_(again))
+                        .values(enriched_at=utcnow() + timedelta(minutes=1)))
+        session.execute(delete(PostWork))
+        unenriched = sorted(session.scalars(select(Post.id).where(Post.id.not_in(select(Enrichment.post_id)))))
+    assert len(unenriched) == 10
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0019")
+    upgrade(engine)
+    assert sorted(work_of(engine, "enrich")) == unenriched and sorted(work_of(engine, "route")) == again
+    assert set(work_of(engine, "enrich").values()) == set(work_of(engine, "route").values()) == {None}
 
 
 def test_a_stopped_run_gives_its_claims_back_at_once(tmp_path):
@@ -94,7 +153,7 @@ def test_a_stopped_run_gives_its_claims_back_at_once(tmp_path):
 
     run = enrich_pending(engine, settings, on_batch=batches.append, should_stop=stop_after_two)
     assert run.counts["enriched"] == count_of(engine, Enrichment) < 1_200
-    assert count_of(engine, PostClaim) == 0  # the batches claimed ahead went back
+    assert live_claims_now(engine, "enrich") == 0  # the batches claimed ahead went back
     rest = enrich_pending(engine, settings)  # and the next run, at once, does the rest
     assert rest.counts["enriched"] == 1_200 - run.counts["enriched"]
     assert count_of(engine, Enrichment) == 1_200
@@ -205,7 +264,7 @@ def test_four_enrich_workers_enrich_every_post_exactly_once(tmp_path):
     assert sum(run.get("lease_lost", 0) for run in runs) == 0
     assert sum(1 for run in runs if run.get("enriched")) >= 2  # they shared the work
     assert count_of(engine, Enrichment) == count
-    assert count_of(engine, PostClaim) == 0
+    assert work_rows(engine, "enrich") == 0 and work_rows(engine, "route") == count  # each enriched post due for routing
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_nothing_is_done_twice(tmp_path):
@@ -230,7 +289,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_nothing_is_done_twice(tmp_p
     assert rerun.returncode == 0, output
     runs = enrich_runs(engine)  # the killed worker never finished a run, so this is the second one's alone
     assert [run.get("enriched") for run in runs] == [count - written]
-    assert count_of(engine, Enrichment) == count and count_of(engine, PostClaim) == 0
+    assert count_of(engine, Enrichment) == count and work_rows(engine, "enrich") == 0
 
 
 def test_two_route_workers_route_every_post_once(tmp_path):
@@ -247,7 +306,7 @@ def test_two_route_workers_route_every_post_once(tmp_path):
         queued = session.scalar(select(func.count()).select_from(QueueItem))
     assert sum(run.get("routed", 0) for run in routed) == count == count_of(engine, RouteDecision)
     assert items_per_post == [] and queued == sum(run.get("queued", 0) for run in routed) > 0
-    assert count_of(engine, Post) == count and count_of(engine, PostClaim) == 0
+    assert count_of(engine, Post) == count and work_rows(engine, "route") == 0
     assert route_pending(engine, settings).counts["routed"] == 0  # nothing left due
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, Select
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from config.errors import EarshotError
@@ -23,9 +23,7 @@ from config.settings import Settings
 from storage.engine import session_scope
 from storage.errors import known_store_problem
 from storage.repo.claims import anything_due
-from storage.repo.enrichments import unenriched_posts
 from storage.repo.leases import take_lease
-from storage.repo.routing import posts_to_route
 
 if TYPE_CHECKING:
     from enrich.batch import OpenEnrichers
@@ -47,7 +45,7 @@ def enrich_round(work: WorkerContext, enrichers: OpenEnrichers) -> int:
     """Enrich what is due, if anything, with the enrichers this worker keeps open; the posts enriched."""
     from enrich.pipeline import STAGE as ENRICH, enrich_pending
 
-    if not _due(work, ENRICH, unenriched_posts):
+    if not _due(work, ENRICH):
         return 0
     run = enrich_pending(work.engine, work.settings, holder=work.holder, should_stop=work.stop.is_set,
                          opened=enrichers)
@@ -58,17 +56,17 @@ def enrich_round(work: WorkerContext, enrichers: OpenEnrichers) -> int:
 def route_round(work: WorkerContext) -> int:
     from engage.router import STAGE as ROUTE, route_pending
 
-    if not _due(work, ROUTE, posts_to_route):
+    if not _due(work, ROUTE):
         return 0
     run = route_pending(work.engine, work.settings, holder=work.holder, should_stop=work.stop.is_set)
     work.say(f"routed {run.counts['routed']} posts ({run.counts['queued']} queued)")
     return run.counts["routed"]
 
 
-def _due(work: WorkerContext, stage: str, due: Callable[[], Select]) -> bool:
+def _due(work: WorkerContext, stage: str) -> bool:
     """A cheap look before a round: is any post of the stage due and unclaimed?"""
     with session_scope(work.engine) as session:
-        return anything_due(session, stage=stage, due=due())
+        return anything_due(session, stage=stage)
 
 
 def collect_round(work: WorkerContext, source: str | None = None) -> int:

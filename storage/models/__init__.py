@@ -8,7 +8,7 @@ from storage.models.crm import (Customer, CustomerHandle, CustomerLink, Lifecycl
 from storage.models.engagement import AuditEvent, ItemNote, ItemPost, QueueItem, Reply, RouteDecision
 from storage.models.enrichment import Enrichment
 from storage.models.privacy import AnonymousPostCount, Erasure, SuppressedAuthor
-from storage.models.runs import Cursor, Lease, PostClaim, ReadUsage, RunStat
+from storage.models.runs import Cursor, Lease, PostWork, ReadUsage, RunStat
 from storage.models.social import Author, Post
 from storage.models.staff import LoginFailure, StaffSession, StaffUser
 
@@ -31,7 +31,7 @@ __all__ = [
     "Lease",
     "LifecycleTransition",
     "Post",
-    "PostClaim",
+    "PostWork",
     "Product",
     "Purchase",
     "QueueItem",

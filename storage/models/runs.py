@@ -41,16 +41,18 @@ class ReadUsage(SQLModel, table=True):
     reads: int = 0
 
 
-class PostClaim(SQLModel, table=True):
-    """A post a worker has taken for a stage (enrich, route) until `expires_at`: other workers leave it alone, and
-    pick it up again once the lease has run out (its worker died). Deleted when the worker writes the post back."""
+class PostWork(SQLModel, table=True):
+    """A post a stage (enrich, route) still has to do: written with the post (enrich) or with its enrichment
+    (route), deleted with the stage's result, so a stage finds its work without scanning every post. A worker takes
+    rows for a while (`holder` until `expires_at`): other workers leave them alone, and take them again once the
+    lease has run out (its worker died)."""
 
-    __tablename__ = "post_claim"
+    __tablename__ = "post_work"
 
     stage: str = Field(primary_key=True, max_length=16)
     post_id: int = Field(primary_key=True, foreign_key="post.id", ondelete="CASCADE")
-    holder: str = Field(max_length=100)
-    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    holder: str | None = Field(default=None, max_length=100)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Lease(SQLModel, table=True):

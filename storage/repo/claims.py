@@ -1,80 +1,80 @@
-"""Posts taken by a worker for a stage, with a lease: how several enrich or route workers share the work.
+"""The posts each stage still has to do (`post_work`), and how several enrich or route workers share them.
 
-A worker claims a batch in one short transaction: the next posts the stage still has to do that nobody holds a live
-claim on (`FOR NO KEY UPDATE SKIP LOCKED` on PostgreSQL, so claimers pass each other instead of waiting; SQLite runs
-one writer at a time anyway). The claim rows are written with `ON CONFLICT ... WHERE expires_at < now RETURNING`, so
-of two workers that raced for a post exactly one gets it, and the claimed posts are checked once more in that
-transaction (one done and released meanwhile by another worker is no longer due). When the worker writes its
-results, it releases the claims in the same transaction and keeps only the posts it still held: a worker that lost a
-post (it stalled past the lease and another took it over) throws that result away instead of writing it twice.
+A post's work row for a stage is written with what makes it due: `enrich` with the post (storage/repo/posts.py),
+`route` with its enrichment (storage/repo/enrichments.py; enriched again, it is due again). The stage deletes the row
+when it writes its result. So a worker finds its work in this small table instead of scanning every post against its
+results (that scan took seconds a round at a million posts).
+
+A worker claims a batch in one statement: the lowest post ids of the stage that nobody holds, or whose holder's lease
+ran out (a worker that died), are marked as its own until the lease expires (`FOR UPDATE SKIP LOCKED` on
+PostgreSQL, so claimers pass each other instead of waiting; SQLite runs one writer at a time anyway). When it writes
+its results, it deletes the rows it still holds in the same transaction and keeps only those posts: a worker that
+lost a post (it stalled past the lease and another took it over, or the post was enriched again meanwhile) throws
+that result away instead of writing it twice.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, Select, delete, exists, func, select
+from sqlalchemy import Engine, Select, delete, exists, func, literal, or_, select, true, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from storage.engine import session_scope
-from storage.models import Post, PostClaim
+from storage.models import PostWork
 from storage.repo.dialect import upsert_insert
 from storage.types import utcnow
 
-_CLAIMS = PostClaim.__table__
+_WORK = PostWork.__table__
 
 
-def claim_posts(session: Session, *, stage: str, due: Select, holder: str, limit: int, lease: timedelta,
-                after_id: int = 0) -> list[int]:
-    """Claim up to `limit` posts from `due` (a select of `Post.id` with the stage's conditions), lowest id first
-    above `after_id`; returns the ids this holder now holds, in order."""
+def add_work(session: Session, *, stage: str, post_ids: Sequence[int]) -> None:
+    """These posts are due for the stage (again). A worker holding one of them works on what it read before: it
+    loses the post (its result is thrown away) and the post is done again."""
+    if not post_ids:
+        return
+    statement = upsert_insert(session, _WORK).values([{"stage": stage, "post_id": i} for i in set(post_ids)])
+    session.execute(statement.on_conflict_do_update(index_elements=["stage", "post_id"],
+                                                    set_={"holder": None, "expires_at": None}))
+
+
+def add_work_from(session: Session, *, stage: str, post_ids: Select) -> None:
+    """The posts of the select `post_ids` are due for the stage; ones already due are left as they are."""
+    due = post_ids.subquery()
+    # WHERE true: SQLite reads the ON CONFLICT of an INSERT … SELECT without a WHERE as part of a join
+    statement = upsert_insert(session, _WORK).from_select(["stage", "post_id"],
+                                                          select(literal(stage), due.c[0]).where(true()))
+    session.execute(statement.on_conflict_do_nothing(index_elements=["stage", "post_id"]))
+
+
+def drop_work(session: Session, *, stage: str, post_ids: Sequence[int]) -> None:
+    """These posts are done for the stage, whoever holds them (that holder loses them)."""
+    if post_ids:
+        session.execute(delete(_WORK).where(_WORK.c.stage == stage, _WORK.c.post_id.in_(list(post_ids))))
+
+
+def claim_posts(session: Session, *, stage: str, holder: str, limit: int, lease: timedelta) -> list[int]:
+    """Claim up to `limit` of the stage's posts that nobody holds, lowest id first; returns them in order."""
     now = utcnow()
-    query = (due.where(Post.id > after_id, ~_claimed(stage, now)).order_by(Post.id).limit(limit)
-             .with_for_update(of=Post, skip_locked=True, key_share=True))  # FOR NO KEY UPDATE: see below
-    # NO KEY UPDATE, not UPDATE: a worker writing enrichments takes KEY SHARE locks on their posts (the foreign key),
-    # which FOR UPDATE would block; a claimer holding a post that way while waiting for that worker's claim row was
-    # a deadlock (seen with four workers on PostgreSQL under load)
-    candidates = list(session.scalars(query))
-    if not candidates:
-        return []
-    expires = now + lease
-    statement = upsert_insert(session, _CLAIMS).values(
-        [{"stage": stage, "post_id": post_id, "holder": holder, "expires_at": expires} for post_id in candidates])
-    statement = statement.on_conflict_do_update(
-        index_elements=["stage", "post_id"],
-        set_={"holder": statement.excluded.holder, "expires_at": statement.excluded.expires_at},
-        where=_CLAIMS.c.expires_at < now,
-    ).returning(_CLAIMS.c.post_id)
-    claimed = list(session.scalars(statement))
-    # the candidates were read before the claims were written: another worker may have claimed, done and
-    # released some in between (on SQLite this transaction waited for its write lock meanwhile); look again, now
-    # that this transaction holds the claims, and give back what is no longer due
-    still_due = set(session.scalars(due.where(Post.id.in_(claimed)))) if claimed else set()
-    release_claims(session, stage=stage, holder=holder, post_ids=[i for i in claimed if i not in still_due])
-    return sorted(still_due)
+    free = (select(_WORK.c.post_id).where(_WORK.c.stage == stage, _free(now)).order_by(_WORK.c.post_id)
+            .limit(limit).with_for_update(skip_locked=True).cte("free"))
+    statement = (update(_WORK).where(_WORK.c.stage == stage, _WORK.c.post_id == free.c.post_id)
+                 .values(holder=holder, expires_at=now + lease).returning(_WORK.c.post_id))
+    return sorted(session.scalars(statement))
 
 
 class ClaimWalk:
-    """A worker's way through a stage's due posts: claims above its last batch first, then once more from the
-    start for batches whose lease ran out (a worker that died); a walk from the start that finds nothing means the
-    stage has nothing left for now."""
+    """A worker's claims on one stage, batch by batch, and the posts it lost to another worker."""
 
-    def __init__(self, *, stage: str, due: Callable[[], Select], holder: str, lease: timedelta) -> None:
-        self.stage, self.due, self.holder, self.lease = stage, due, holder, lease
-        self.after_id = 0
+    def __init__(self, *, stage: str, holder: str, lease: timedelta) -> None:
+        self.stage, self.holder, self.lease = stage, holder, lease
         self.lost = 0  # posts whose lease ran out and another worker took over before this one wrote them
 
     def next_ids(self, session: Session, limit: int) -> list[int]:
-        while True:
-            ids = claim_posts(session, stage=self.stage, due=self.due(), holder=self.holder, limit=limit,
-                              lease=self.lease, after_id=self.after_id)
-            if ids or self.after_id == 0:
-                self.after_id = ids[-1] if ids else 0
-                return ids
-            self.after_id = 0
+        return claim_posts(session, stage=self.stage, holder=self.holder, limit=limit, lease=self.lease)
 
     def keep_held(self, session: Session, post_ids: Sequence[int]) -> set[int]:
-        """Release these posts' claims as their results are written; the ones still held (the rest count as lost)."""
+        """Mark these posts done as their results are written; the ones still held (the rest count as lost)."""
         held = release_claims(session, stage=self.stage, holder=self.holder, post_ids=post_ids)
         self.lost += len(set(post_ids)) - len(held)
         return held
@@ -90,31 +90,38 @@ class ClaimWalk:
 
 
 def release_claims(session: Session, *, stage: str, holder: str, post_ids: Sequence[int]) -> set[int]:
-    """Drop this holder's claims on these posts; returns the posts it still held (whose results it may write)."""
+    """Delete the work rows of these posts that this holder still holds (their results are being written); returns
+    those posts."""
     if not post_ids:
         return set()
-    statement = (delete(_CLAIMS).where(_CLAIMS.c.stage == stage, _CLAIMS.c.holder == holder,
-                                       _CLAIMS.c.post_id.in_(list(post_ids)))
-                 .returning(_CLAIMS.c.post_id))
+    statement = (delete(_WORK).where(_WORK.c.stage == stage, _WORK.c.holder == holder,
+                                     _WORK.c.post_id.in_(list(post_ids)))
+                 .returning(_WORK.c.post_id))
     return set(session.scalars(statement))
 
 
 def release_all(session: Session, *, stage: str, holder: str) -> int:
-    """Give back everything this holder still has (a worker stopping cleanly), so others need not wait out the lease."""
-    return session.execute(delete(_CLAIMS).where(_CLAIMS.c.stage == stage, _CLAIMS.c.holder == holder)).rowcount
+    """Give back everything this holder still has (a worker stopping), so others need not wait out the lease."""
+    return session.execute(update(_WORK).where(_WORK.c.stage == stage, _WORK.c.holder == holder)
+                           .values(holder=None, expires_at=None)).rowcount
 
 
-def anything_due(session: Session, *, stage: str, due: Select) -> bool:
-    """Whether `due` has a post nobody holds a live claim on (an idle worker's cheap look before it claims)."""
-    return session.scalar(select(exists(due.where(~_claimed(stage, utcnow())))))
+def anything_due(session: Session, *, stage: str) -> bool:
+    """Whether the stage has a post nobody holds (an idle worker's cheap look before it claims)."""
+    return session.scalar(select(exists().where(_WORK.c.stage == stage, _free(utcnow()))))
 
 
-def _claimed(stage: str, now: datetime):
-    """The post has a live claim for this stage."""
-    return exists().where(_CLAIMS.c.stage == stage, _CLAIMS.c.post_id == Post.id, _CLAIMS.c.expires_at >= now)
+def work_left(session: Session, *, stage: str) -> int:
+    """The stage's posts still to do, held or not."""
+    return session.scalar(select(func.count()).select_from(_WORK).where(_WORK.c.stage == stage))
 
 
 def live_claims(session: Session, *, stage: str, now: datetime | None = None) -> int:
     moment = now or utcnow()
-    return session.scalar(select(func.count()).select_from(_CLAIMS)
-                          .where(_CLAIMS.c.stage == stage, _CLAIMS.c.expires_at >= moment))
+    return session.scalar(select(func.count()).select_from(_WORK)
+                          .where(_WORK.c.stage == stage, _WORK.c.expires_at >= moment))
+
+
+def _free(now: datetime):
+    """Nobody holds the post, or its holder's lease has run out."""
+    return or_(_WORK.c.expires_at.is_(None), _WORK.c.expires_at < now)

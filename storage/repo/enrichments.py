@@ -3,11 +3,12 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, func, select
 from sqlmodel import Session
 
 from enrich.base import ENRICHED_CHARACTERS, CatalogProduct, PostView
 from storage.models import Author, Enrichment, Post, Product
+from storage.repo.claims import add_work, drop_work
 from storage.repo.dialect import upsert_insert
 
 _ENRICHMENT_COLUMNS = [c.name for c in Enrichment.__table__.columns if c.name != "post_id"]
@@ -17,11 +18,6 @@ _NOT_NULL_DEFAULTS = {
 }
 
 
-def unenriched_posts() -> Select:
-    """The ids of posts with no enrichment yet: what enrich workers claim (storage/repo/claims.py)."""
-    return select(Post.id).where(~exists().where(Enrichment.post_id == Post.id))
-
-
 def posts_to_enrich(session: Session, *, post_ids: Sequence[int]) -> list[PostView]:
     """These posts as the enrichers read them, in id order."""
     return _views(session, _view_query().where(Post.id.in_(list(post_ids))).order_by(Post.id))
@@ -29,7 +25,7 @@ def posts_to_enrich(session: Session, *, post_ids: Sequence[int]) -> list[PostVi
 
 def posts_by_id(session: Session, *, after_id: int, limit: int, enriched_only: bool = False) -> list[PostView]:
     """Posts with id > after_id (with `enriched_only`: those that have an enrichment), oldest id first: what a rerun
-    walks (new posts are claimed instead: `unenriched_posts`)."""
+    walks (new posts are claimed instead: storage/repo/claims.py)."""
     query = _view_query().where(Post.id > after_id).order_by(Post.id).limit(limit)
     if enriched_only:
         query = query.join(Enrichment, Enrichment.post_id == Post.id)
@@ -65,7 +61,8 @@ def _first(column):
 
 
 def save_enrichments(session: Session, *, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert or replace the enrichment of each post in `rows` (dicts of Enrichment columns)."""
+    """Insert or replace the enrichment of each post in `rows` (dicts of Enrichment columns): the posts are done
+    for the enrich stage and due for routing (storage/repo/claims.py)."""
     if not rows:
         return
     rows = [_complete(row) for row in rows]
@@ -74,6 +71,9 @@ def save_enrichments(session: Session, *, rows: Sequence[dict[str, Any]]) -> Non
         index_elements=["post_id"], set_={column: statement.excluded[column] for column in _ENRICHMENT_COLUMNS}
     )
     session.execute(statement, list(rows))
+    post_ids = [row["post_id"] for row in rows]
+    drop_work(session, stage="enrich", post_ids=post_ids)
+    add_work(session, stage="route", post_ids=post_ids)
 
 
 def load_catalog(session: Session) -> tuple[CatalogProduct, ...]:

@@ -5,12 +5,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlmodel import Session
 
 from listener.records import AuthorRecord, PostRecord
-from storage.models import Post
+from storage.models import Enrichment, Post
 from storage.repo.bulk import BulkWriter
+from storage.repo.claims import add_work_from
 from storage.repo.erasure import suppressed_keys
 from storage.types import utcnow
 
@@ -65,8 +66,21 @@ def store_posts(
             for r in fresh
         ]
         writer.insert("post", _POST_COLUMNS, rows, conflict=("platform", "external_id"), json_columns=("raw",))
+        _due_for_enrichment(session, keys=[(r.platform, r.external_id) for r in fresh])
     return StoreResult(new=len(fresh), duplicates=in_batch_duplicates + len(existing), authors=authors,
                        suppressed=len(suppressed))
+
+
+def _due_for_enrichment(session: Session, *, keys: Iterable[tuple[str, str]]) -> None:
+    """The new posts are work for the enrich stage (storage/repo/claims.py). Not one another run stored and
+    enriched meanwhile (its insert won, so this one's did nothing)."""
+    by_platform: dict[str, list[str]] = defaultdict(list)
+    for platform, external_id in keys:
+        by_platform[platform].append(external_id)
+    for platform, external_ids in by_platform.items():
+        add_work_from(session, stage="enrich", post_ids=select(Post.id).where(
+            Post.platform == platform, Post.external_id.in_(external_ids),
+            ~exists().where(Enrichment.post_id == Post.id)))
 
 
 def upsert_authors(

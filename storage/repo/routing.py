@@ -4,7 +4,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from engage.facts import RoutingFacts
@@ -12,14 +12,6 @@ from storage.models import (Author, AuditEvent, Customer, CustomerLink, Enrichme
                             RouteDecision)
 from storage.models.crm import LINKED_STATUSES
 from storage.repo.dialect import upsert_insert
-
-
-def posts_to_route() -> Select:
-    """The ids of enriched posts with no routing decision, or enriched again since it was made: what route workers
-    claim (storage/repo/claims.py)."""
-    return (select(Post.id).join(Enrichment, Enrichment.post_id == Post.id)
-            .outerjoin(RouteDecision, RouteDecision.post_id == Post.id)
-            .where(or_(RouteDecision.post_id.is_(None), RouteDecision.decided_at < Enrichment.enriched_at)))
 
 
 def routing_facts_for(session: Session, *, post_ids: Sequence[int],
