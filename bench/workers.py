@@ -26,7 +26,7 @@ from listener.run import collect
 from storage.engine import make_engine, session_scope
 from storage.migrate import ensure_current
 from storage.models import Enrichment, Post, PostWork, RunStat
-from storage.repo.claims import add_work, release_all
+from storage.repo.claims import add_work_from, release_all
 from storage.types import utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,7 +63,7 @@ def _enrich_with(engine, url: str, config: Path, workers: int, count: int) -> di
     with session_scope(engine) as session:
         session.execute(delete(Enrichment))
         session.execute(delete(RunStat).where(RunStat.stage == "enrich"))
-        add_work(session, stage="enrich", post_ids=list(session.scalars(select(Post.id))))
+        add_work_from(session, stage="enrich", post_ids=select(Post.id))
         session.execute(update(PostWork).where(PostWork.stage == "enrich")
                         .values(holder="gate", expires_at=utcnow() + timedelta(hours=1)))
     env = {**os.environ, "EARSHOT_DATABASE_URL": url, "EARSHOT_CONFIG": str(config),

@@ -27,7 +27,7 @@ from storage.engine import make_engine, session_scope
 from storage.imports.catalog import import_catalog, read_catalog
 from storage.migrate import ensure_current
 from storage.models import Enrichment, Lease, Post, PostWork, QueueItem, RouteDecision, RunStat
-from storage.repo.claims import ClaimWalk, claim_posts, live_claims, work_left
+from storage.repo.claims import ClaimWalk, add_work, claim_posts, live_claims, work_left
 from storage.repo.leases import holder_is_gone, new_holder, take_lease
 from storage.types import utcnow
 from tests import postgres_server
@@ -117,6 +117,14 @@ def test_each_stage_finds_its_work_in_the_work_list_and_a_post_enriched_again_is
         assert walk.keep_held(session, held) == set() and walk.lost == 5
     assert route_pending(engine, settings).counts["routed"] == 30 and work_of(engine, "route") == {}
     assert count_of(engine, RouteDecision) == 30
+
+
+def test_work_for_more_posts_than_one_statement_takes_is_written_in_pages(tmp_path):
+    count = 35_000  # two parameters a post: past SQLite's 32,766 and PostgreSQL's 65,535 in one statement
+    settings, engine = filled_store(tmp_path, count)
+    with session_scope(engine) as session:
+        add_work(session, stage="route", post_ids=list(session.scalars(select(Post.id))))
+    assert work_rows(engine, "route") == work_rows(engine, "enrich") == count
 
 
 def test_the_work_list_migration_finds_what_the_old_rules_found_due(tmp_path):

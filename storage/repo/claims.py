@@ -33,9 +33,10 @@ def add_work(session: Session, *, stage: str, post_ids: Sequence[int]) -> None:
     loses the post (its result is thrown away) and the post is done again."""
     if not post_ids:
         return
-    statement = upsert_insert(session, _WORK).values([{"stage": stage, "post_id": i} for i in set(post_ids)])
-    session.execute(statement.on_conflict_do_update(index_elements=["stage", "post_id"],
-                                                    set_={"holder": None, "expires_at": None}))
+    statement = upsert_insert(session, _WORK)
+    statement = statement.on_conflict_do_update(index_elements=["stage", "post_id"],
+                                                set_={"holder": None, "expires_at": None})
+    session.execute(statement, [{"stage": stage, "post_id": i} for i in sorted(set(post_ids))])  # in pages
 
 
 def add_work_from(session: Session, *, stage: str, post_ids: Select) -> None:
