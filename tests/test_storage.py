@@ -27,6 +27,13 @@ def test_migrations_create_every_table(engine) -> None:
     assert set(metadata.tables) <= set(inspect(engine).get_table_names())
 
 
+def test_migrations_create_every_index_the_models_declare(engine) -> None:
+    inspector = inspect(engine)
+    for table in metadata.sorted_tables:
+        made = {index["name"] for index in inspector.get_indexes(table.name)}
+        assert {index.name for index in table.indexes} <= made, table.name
+
+
 def test_ensure_current_is_idempotent(engine) -> None:
     ensure_current(engine)
     ensure_current(engine)

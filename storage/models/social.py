@@ -35,6 +35,7 @@ class Post(SQLModel, table=True):
         UniqueConstraint("platform", "external_id", name="uq_post_platform_external_id"),
         Index("ix_post_created_at", "created_at"),
         Index("ix_post_conversation", "platform", "conversation_id"),
+        Index("ix_post_id_author_created", "id", "author_id", "created_at"),  # the queue views' sort keys
     )
 
     id: int | None = Field(default=None, primary_key=True)
