@@ -18,16 +18,15 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 
 from bench.enrich import write_posts
 from config.settings import load_settings, replay_target
 from listener.run import collect
 from storage.engine import make_engine, session_scope
 from storage.migrate import ensure_current
-from storage.models import Enrichment, Post, PostWork, RunStat
-from storage.repo.claims import add_work_from, release_all
-from storage.types import utcnow
+from storage.models import Enrichment, Post, RunStat
+from storage.repo.claims import add_work_from, claim_posts, release_all
 
 ROOT = Path(__file__).resolve().parent.parent
 SETUPS = (("one worker", 1), ("four workers", 4))
@@ -64,8 +63,7 @@ def _enrich_with(engine, url: str, config: Path, workers: int, count: int) -> di
         session.execute(delete(Enrichment))
         session.execute(delete(RunStat).where(RunStat.stage == "enrich"))
         add_work_from(session, stage="enrich", post_ids=select(Post.id))
-        session.execute(update(PostWork).where(PostWork.stage == "enrich")
-                        .values(holder="gate", expires_at=utcnow() + timedelta(hours=1)))
+        claim_posts(session, stage="enrich", holder="gate", limit=count, lease=timedelta(hours=1))
     env = {**os.environ, "EARSHOT_DATABASE_URL": url, "EARSHOT_CONFIG": str(config),
            "EARSHOT_WORKERS__POLL_EVERY": "0.1s"}
     processes = [subprocess.Popen([sys.executable, "-m", "earshot", "worker", "enrich", "--concurrency", "1"],

@@ -12,7 +12,7 @@ from engage.facts import RoutingFacts
 from engage.rules import Rule, compile_rules, decide
 from engage.sla import due_time, hours_of
 from storage.engine import session_scope
-from storage.repo.claims import ClaimWalk
+from storage.repo.claims import StageClaims
 from storage.repo.dialect import one_writer_at_a_time
 from storage.repo.leases import new_holder
 from storage.repo.routing import (attach_to_item, attachments_of, new_queue_item, open_items_by_conversation,
@@ -44,7 +44,7 @@ def route_pending(
     rules = compile_rules(settings.rules)
     run = RouteRun()
     started = utcnow()
-    claims = ClaimWalk(stage=STAGE, holder=holder or new_holder(STAGE), lease=settings.workers.lease)
+    claims = StageClaims(stage=STAGE, holder=holder or new_holder(STAGE), lease=settings.workers.lease)
     try:
         while not should_stop():
             with session_scope(engine) as session:

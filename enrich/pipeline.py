@@ -18,7 +18,7 @@ from enrich.link_step import link_batch
 from enrich.linking import Linker
 from enrich.workers import enrich_batch, executor, items_of, worker_count
 from storage.engine import session_scope
-from storage.repo.claims import ClaimWalk
+from storage.repo.claims import StageClaims
 from storage.repo.enrichments import (load_catalog, posts_by_id, posts_to_enrich, save_enrichments,
                                       stored_enrichments)
 from storage.repo.leases import new_holder
@@ -116,7 +116,7 @@ def enrich_pending(
     return run
 
 
-class _Claims(ClaimWalk):
+class _Claims(StageClaims):
     """New posts, claimed batch by batch."""
 
     def __init__(self, holder: str, settings: Settings) -> None:
@@ -147,7 +147,7 @@ class _StageLinker:
 
 
 def _write_batch(engine: Engine, items: list[EnrichItem], stored: dict, versions: dict[str, str],
-                 linker: _StageLinker, run: EnrichRun, claims: ClaimWalk | None) -> None:
+                 linker: _StageLinker, run: EnrichRun, claims: StageClaims | None) -> None:
     """One transaction: the batch's enrichments (keeping the versions of enrichers not rerun) and new links; with
     claims, only of the posts this run still held (another took over those whose lease ran out: theirs count)."""
     with session_scope(engine) as session:

@@ -27,7 +27,7 @@ from storage.engine import make_engine, session_scope
 from storage.imports.catalog import import_catalog, read_catalog
 from storage.migrate import ensure_current
 from storage.models import Enrichment, Lease, Post, PostWork, QueueItem, RouteDecision, RunStat
-from storage.repo.claims import ClaimWalk, add_work, claim_posts, live_claims, work_left
+from storage.repo.claims import StageClaims, add_work, claim_posts, live_claims, work_left
 from storage.repo.leases import holder_is_gone, new_holder, take_lease
 from storage.types import utcnow
 from tests import postgres_server
@@ -86,10 +86,10 @@ def test_claims_are_disjoint_and_a_dead_holders_posts_come_back_after_the_lease(
     with session_scope(engine) as session:
         taken = claim_posts(session, stage="enrich", holder="c", limit=10, lease=lease * 60)
     assert taken == first
-    walk_a = ClaimWalk(stage="enrich", holder="a", lease=lease)
+    walk_a = StageClaims(stage="enrich", holder="a", lease=lease)
     with session_scope(engine) as session:  # a comes back to write: it no longer holds them, so writes nothing
         assert walk_a.keep_held(session, first) == set()
-    walk_c = ClaimWalk(stage="enrich", holder="c", lease=lease)
+    walk_c = StageClaims(stage="enrich", holder="c", lease=lease)
     with session_scope(engine) as session:
         assert walk_c.keep_held(session, first) == set(first)
         assert session.scalar(select(func.count()).select_from(PostWork).where(PostWork.holder == "c")) == 0
@@ -107,7 +107,7 @@ def test_each_stage_finds_its_work_in_the_work_list_and_a_post_enriched_again_is
     assert work_of(engine, "enrich") == dict.fromkeys(ids) and work_of(engine, "route") == {}  # stored: to enrich
     enrich_pending(engine, settings)
     assert work_of(engine, "enrich") == {} and work_of(engine, "route") == dict.fromkeys(ids)  # enriched: to route
-    walk = ClaimWalk(stage="route", holder="router", lease=timedelta(minutes=5))
+    walk = StageClaims(stage="route", holder="router", lease=timedelta(minutes=5))
     with session_scope(engine) as session:
         held = walk.next_ids(session, 5)
     assert held == ids[:5] and all(work_of(engine, "route")[i] == "router" for i in held)

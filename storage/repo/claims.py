@@ -64,7 +64,7 @@ def claim_posts(session: Session, *, stage: str, holder: str, limit: int, lease:
     return sorted(session.scalars(statement))
 
 
-class ClaimWalk:
+class StageClaims:
     """A worker's claims on one stage, batch by batch, and the posts it lost to another worker."""
 
     def __init__(self, *, stage: str, holder: str, lease: timedelta) -> None:
@@ -81,7 +81,7 @@ class ClaimWalk:
         return held
 
     def give_back(self, engine: Engine) -> None:
-        """Release whatever this walk still holds (it stopped, or failed), so the next run need not wait out the
+        """Release whatever these claims still hold (it stopped, or failed), so the next run need not wait out the
         lease; when the store itself is failing, the lease runs out instead."""
         try:
             with session_scope(engine) as session:

@@ -74,10 +74,7 @@ def store_posts(
 def _due_for_enrichment(session: Session, *, keys: Iterable[tuple[str, str]]) -> None:
     """The new posts are work for the enrich stage (storage/repo/claims.py). Not one another run stored and
     enriched meanwhile (its insert won, so this one's did nothing)."""
-    by_platform: dict[str, list[str]] = defaultdict(list)
-    for platform, external_id in keys:
-        by_platform[platform].append(external_id)
-    for platform, external_ids in by_platform.items():
+    for platform, external_ids in _by_platform(keys).items():
         add_work_from(session, stage="enrich", post_ids=select(Post.id).where(
             Post.platform == platform, Post.external_id.in_(external_ids),
             ~exists().where(Enrichment.post_id == Post.id)))
@@ -117,16 +114,21 @@ def _merged_profile(author: AuthorRecord, stored: tuple | None) -> tuple:
 
 
 def _author_profiles(writer: BulkWriter, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple]:
-    by_platform: dict[str, list[str]] = defaultdict(list)
-    for platform, external_id in keys:
-        by_platform[platform].append(external_id)
     found: dict[tuple[str, str], tuple] = {}
-    for platform, external_ids in by_platform.items():
+    for platform, external_ids in _by_platform(keys).items():
         rows = writer.select_by_external_id(
             "author", platform, external_ids, ("id", "handle", "display_name", "bio", "location", "followers", "verified")
         )
         found.update({(platform, external_id): (row[0], *row[1:6], bool(row[6])) for external_id, row in rows.items()})
     return found
+
+
+def _by_platform(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """(platform, external id) keys as each platform's external ids."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for platform, external_id in keys:
+        grouped[platform].append(external_id)
+    return grouped
 
 
 def _first_per_key(records: Sequence[PostRecord]) -> dict[tuple[str, str], PostRecord]:
@@ -141,12 +143,9 @@ def _existing_post_keys(session: Session, keys: Iterable[tuple[str, str]]) -> se
 
 
 def _ids_by_key(session: Session, table: str, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    by_platform: dict[str, list[str]] = defaultdict(list)
-    for platform, external_id in keys:
-        by_platform[platform].append(external_id)
     writer = BulkWriter(session)
     found: dict[tuple[str, str], int] = {}
-    for platform, external_ids in by_platform.items():
+    for platform, external_ids in _by_platform(keys).items():
         ids = writer.ids_by_external_id(table, platform, external_ids)
         found.update({(platform, external_id): row_id for external_id, row_id in ids.items()})
     return found
