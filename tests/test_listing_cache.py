@@ -95,23 +95,83 @@ def test_an_old_view_is_served_while_it_is_re_read_in_the_background() -> None:
 
 def test_a_view_read_while_a_change_committed_is_not_kept() -> None:
     cache = ListingCache(60)
-    assert cache.get("a", lambda: (cache.clear(), "before the change")[1]) == "before the change"
+    assert cache.get("a", lambda: (cache.changed(), "before the change")[1]) == "before the change"
     assert cache.get("a", lambda: "after the change") == "after the change"
+
+
+def test_whoever_changed_the_queue_sees_it_at_once_others_within_the_seconds() -> None:
+    clock, reads = Clock(), []
+    cache = ListingCache(1.0, clock=clock)
+
+    def read():
+        reads.append(clock.now)
+        return len(reads)
+
+    assert cache.get("a", read, reader="ann") == 1
+    clock.now += 0.1
+    cache.changed(by="ann")  # ann claims an item
+    clock.now += 0.1
+    assert cache.get("a", read, reader="bo") == 1  # bo: the view from before, for its second
+    assert cache.kept("a") is None  # a lookup without a reader (a sign-in) never gets a superseded view
+    assert cache.get("a", read, reader="ann") == 2  # ann: read after her change
+    assert cache.get("a", read, reader="bo") == 2  # and that newer read for everyone
+    cache.changed(by="bo")
+    clock.now += 0.5
+    assert cache.get("a", read, reader="ann") == 2 and cache.get("a", read, reader="bo") == 3
+    cache.changed(by="cy")
+    clock.now += 1.0  # past its second: read again, as after any change to the store
+    assert cache.get("a", read, reader="ann") == 4 and len(reads) == 4
+
+
+def test_an_agents_change_shows_at_once_whichever_server_worker_answers(tmp_path) -> None:
+    clock, reads = Clock(), []
+    here, there = shared_caches(tmp_path, clock)
+
+    def read(name: str):
+        def reader() -> bytes:
+            reads.append(name)
+            return f"page {len(reads)} read by {name}".encode()
+        return reader
+
+    assert here.get("a", read("here"), shared=True, reader="bo") == b"page 1 read by here"
+    clock.now += 0.1
+    there.changed(by="ann")  # ann claims through the other worker
+    clock.now += 0.1
+    assert here.get("a", read("here"), shared=True, reader="bo") == b"page 1 read by here"
+    assert here.get("a", read("here"), shared=True, reader="ann") == b"page 2 read by here"
+    assert there.get("a", read("there"), shared=True, reader="ann") == b"page 2 read by here"  # shared
+    assert reads == ["here", "here"]
+    (tmp_path / "views" / next(p.name for p in (tmp_path / "views").iterdir()
+                               if p.name.startswith("changed-"))).write_bytes(b"torn")  # ann's, half written
+    clock.now += 0.1
+    there.changed(by="cy")
+    assert here.get("a", read("here"), shared=True, reader="bo") == b"page 2 read by here"
+    assert here.get("a", read("here"), shared=True, reader="ann") == b"page 3 read by here"  # unsure of her: read
 
 
 def test_a_change_through_the_server_shows_at_once_others_within_the_seconds(store, engine) -> None:  # noqa: F811
     clock = Clock()
     support = api(store, engine, "support")
     support.app.state.listing_cache = ListingCache(1.0, clock=clock)
+    pr = TestClient(support.app)  # another user of the same server
+    token = pr.post("/api/token", data={"username": "pr", "password": "correct horse battery"}).json()
+    pr.headers["Authorization"] = f"Bearer {token['access_token']}"
     item = first_item(support)
 
-    def state_listed() -> str:
-        items = support.get("/api/queue", params={"team": "support"}).json()["items"]
+    def state_listed(client: TestClient = support) -> str:
+        items = client.get("/api/queue", params={"team": "support"}).json()["items"]
         return next(i["state"] for i in items if i["id"] == item)
 
-    assert state_listed() == "new"
+    assert state_listed() == "new" and state_listed(pr) == "new"
     assert support.post(f"/api/items/{item}/claim").status_code == 200
-    assert state_listed() == "assigned"  # this server's change: at once
+    assert state_listed() == "assigned"  # the claimer's change: at once
+    assert state_listed(pr) == "assigned"  # that read is the newest: everyone's
+    clock.now += 0.5
+    assert support.post(f"/api/items/{item}/transition", json={"action": "release"}).status_code == 200
+    assert state_listed(pr) == "assigned"  # someone else's change: within the second
+    assert state_listed() == "new" and state_listed(pr) == "new"  # the claimer's read: then everyone's
+    assert support.post(f"/api/items/{item}/claim").status_code == 200
+    assert state_listed() == "assigned"
     assert support.post(f"/api/items/{item}/replies", json={"text": "sorry, DM us"}).status_code == 201
     assert state_listed() == "replied"  # a reply changes the item in a session of its own: at once too
     with session_scope(engine) as session:  # another process (the scheduler, a second server) changes it

@@ -76,6 +76,7 @@ async def current_user(request: Request, session: SessionDep) -> StaffUser:
         if found is None:
             raise HTTPException(401, "invalid or expired token: get a new one with POST /api/token",
                                 headers={"WWW-Authenticate": "Bearer"})
+        request.state.user_id = found[0].id  # who changes the queue, if this request does (see deps.py)
         return found[0]
     cookie = request.cookies.get(SESSION_COOKIE)
     found = await signed_in(request, session, token=cookie, kind="web") if cookie else None
@@ -87,6 +88,7 @@ async def current_user(request: Request, session: SessionDep) -> StaffUser:
                 raise HTTPException(403, "the form's CSRF token is missing or stale: reload the page and try again")
         # a plain copy for the templates: the ORM row expires when a failing request rolls back
         request.state.user, request.state.csrf_token = SignedIn(user.id, user.name, user.role), row.csrf_token
+        request.state.user_id = user.id
         return user
     if is_page(request):
         raise LoginRequired()

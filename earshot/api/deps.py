@@ -1,4 +1,4 @@
-"""FastAPI dependencies: a session per request on the app's engine (a change committed empties the shared queue
+"""FastAPI dependencies: a session per request on the app's engine (a change committed supersedes the shared queue
 views, see earshot/services/listing_cache.py).
 
 The session is made on the event loop (that needs no I/O) and committed or rolled back in the thread pool only if
@@ -47,8 +47,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         raise
     if _used(session):
         await run_in_threadpool(_commit, session)
-    if request.method not in SAFE_METHODS:  # it may have changed the queue (in this session or a
-        request.app.state.listing_cache.clear()  # service's own, as replies do): views are read anew
+    if request.method not in SAFE_METHODS:  # it may have changed the queue (in this session or a service's own,
+        # as replies do): views read before it are not served to whoever made it, and to others only for their seconds
+        request.app.state.listing_cache.changed(by=getattr(request.state, "user_id", None))
 
 
 # scope="function": committed before the response is sent, so a client acting on it (a new token, a claim) at once

@@ -62,8 +62,8 @@ class QueueQuery(BaseModel):
 @router.get("/api/queue", tags=["queue"], response_model=QueuePage, openapi_extra=query_parameters(QueueQuery))
 async def queue(request: Request, user: Reader) -> Response:
     """Queue items, most urgent first, filtered by any of the parameters given. Views are shared between requests
-    and re-read once they are `[engage] listing_cache_seconds` (1 s) old; changes made through the server show at
-    once."""
+    and re-read once they are `[engage] listing_cache_seconds` (1 s) old; your own changes through the server show
+    at once, others' within those seconds."""
     asked = read_query(QueueQuery, request)  # one validation for all of them (see query_model.py)
     limit, offset = asked.limit, asked.offset
     where = QueueFilter(**asked.model_dump(exclude={"limit", "offset"}))
@@ -71,8 +71,8 @@ async def queue(request: Request, user: Reader) -> Response:
     # it is re-read in the background, a page nobody has read yet is read in the thread pool
     cache, key = request.app.state.listing_cache, ("api", where, limit, offset)
     read = partial(_queue_page, request.app.state.engine, where, limit, offset)
-    kept = cache.kept(key, refresh=read, shared=True)
-    body = kept[0] if kept else await run_in_threadpool(partial(cache.get, key, read, shared=True))
+    kept = cache.kept(key, refresh=read, shared=True, reader=user.id)
+    body = kept[0] if kept else await run_in_threadpool(partial(cache.get, key, read, shared=True, reader=user.id))
     return Response(body, media_type="application/json")
 
 

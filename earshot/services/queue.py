@@ -189,9 +189,10 @@ def _row(shown: Row, customer: tuple[str, str] | None) -> QueueRow:
     )
 
 
-def queue_view(session: Session, cache: "ListingCache", *, where: QueueFilter, limit: int, offset: int
-               ) -> tuple[list[QueueRow], int]:
-    """A page of a queue view and how many items the view has, shared through `cache` (see listing_cache.py)."""
+def queue_view(session: Session, cache: "ListingCache", *, where: QueueFilter, limit: int, offset: int,
+               reader: int | None = None) -> tuple[list[QueueRow], int]:
+    """A page of a queue view and how many items the view has, shared through `cache` (see listing_cache.py) with
+    `reader` (a user's id)."""
     return cache.get(("queue", where, limit, offset),
                      lambda: (list_queue(session, where=where, limit=limit, offset=offset),
-                              count_queue(session, where=where)))
+                              count_queue(session, where=where)), reader=reader)

@@ -3,8 +3,9 @@ one worker read from the store the others answer from, so the store is read once
 worker; and a worker that needs a view another is reading waits for that read (a lock file per view) instead of
 starting its own.
 
-A file holds the view's JSON, when it was read, how long it stays fresh and the stamp (listing_cache.py) it was read
-under; a view read before a change committed has an older stamp and is never served. The folder is private to the
+A file holds the view's JSON, when its read began and ended, how long it stays fresh and the stamp (listing_cache.py)
+it was read under; a view read before a change committed has an older stamp and is served only to those who did not
+make the change. Who changed the queue when is a small file per user, beside the views. The folder is private to the
 server's user (mode 700; a folder that is not is left alone and nothing is shared), because views hold what
 customers wrote. Files unused for ten minutes are removed."""
 
@@ -24,7 +25,9 @@ try:
 except ImportError:  # not on Windows: there each worker reads its own views
     fcntl = None
 
-HEADER = struct.Struct("<ddQQ")  # read at, fresh for (seconds), the stamp's inode and size when the read began
+HEADER = struct.Struct("<dddQQ")  # read at, fresh for (seconds), began at, the stamp's inode and size when it began
+CHANGE = struct.Struct("<d")  # when a user last changed the queue (the clock views are read by)
+FORMAT = "2"  # in every file's name: files of an earlier format are never read
 UNUSED_SECONDS = 600  # files older than this are removed
 PRUNE_EVERY = 200  # saves
 
@@ -34,6 +37,7 @@ class SharedView(NamedTuple):
     fresh_for: float
     stamp: tuple[int, int]
     body: bytes
+    began: float
 
 
 class SharedViews:
@@ -57,7 +61,22 @@ class SharedViews:
 
     @staticmethod
     def name(key: Hashable) -> str:
-        return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+        return hashlib.sha256(repr((FORMAT, key)).encode()).hexdigest()[:32]
+
+    def note_change(self, who: Hashable, at: float) -> None:
+        """`who` changed the queue at `at`: the processes sharing this folder serve them no view read before."""
+        self._write(_change_name(who), CHANGE.pack(at))
+
+    def change_of(self, who: Hashable) -> float:
+        """When `who` last changed the queue: -inf if never (or over ten minutes ago), +inf if the file is unreadable
+        (so they are served only views read from now on)."""
+        try:
+            data = (self.folder / _change_name(who)).read_bytes()
+        except FileNotFoundError:
+            return float("-inf")
+        except OSError:
+            return float("inf")
+        return CHANGE.unpack(data)[0] if len(data) == CHANGE.size else float("inf")
 
     def changed_since(self, name: str, seen: tuple | None) -> tuple | None:
         """The file's identity when it differs from `seen` (each save makes a new file), else None."""
@@ -75,22 +94,26 @@ class SharedViews:
             return None
         if len(data) < HEADER.size:
             return None
-        read_at, fresh_for, inode, size = HEADER.unpack_from(data)
-        return SharedView(read_at, fresh_for, (inode, size), data[HEADER.size:])
+        read_at, fresh_for, began, inode, size = HEADER.unpack_from(data)
+        return SharedView(read_at, fresh_for, (inode, size), data[HEADER.size:], began)
 
     def save(self, name: str, view: SharedView) -> None:
-        """Written beside, then renamed into place: a reader sees the old file or the new one, never half."""
-        try:
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".part")
-            with os.fdopen(handle, "wb") as written:
-                written.write(HEADER.pack(view.read_at, view.fresh_for, *view.stamp))
-                written.write(view.body)
-            os.replace(temporary, self.folder / name)
-        except OSError:
+        if not self._write(name, HEADER.pack(view.read_at, view.fresh_for, view.began, *view.stamp) + view.body):
             return  # the others read the view themselves
         self._saves += 1
         if self._saves % PRUNE_EVERY == 0:
             self.prune()
+
+    def _write(self, name: str, data: bytes) -> bool:
+        """Written beside, then renamed into place: a reader sees the old file or the new one, never half."""
+        try:
+            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".part")
+            with os.fdopen(handle, "wb") as written:
+                written.write(data)
+            os.replace(temporary, self.folder / name)
+        except OSError:
+            return False
+        return True
 
     @contextmanager
     def reading(self, name: str) -> Iterator[None]:
@@ -114,3 +137,7 @@ class SharedViews:
                     path.unlink()
             except OSError:
                 pass
+
+
+def _change_name(who: Hashable) -> str:
+    return "changed-" + hashlib.sha256(repr((FORMAT, who)).encode()).hexdigest()[:32]

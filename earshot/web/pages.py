@@ -53,7 +53,7 @@ def queue_page(
                         sentiment=sentiment or None, tag=tag or None, assignee=assignee or None, overdue=overdue,
                         order=order or ("reach" if team == "pr" else "urgency"))  # PR's view: reach first
     rows, total = queue_view(session, request.app.state.listing_cache, where=where, limit=per_page,
-                             offset=(page - 1) * per_page)
+                             offset=(page - 1) * per_page, reader=user.id)
     filters = {k: v for k, v in where.__dict__.items() if v and k not in ("team", "order")}
     return templates.TemplateResponse(
         request,
