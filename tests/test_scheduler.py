@@ -62,7 +62,10 @@ def count(engine, model) -> int:
         return session.scalar(select(func.count()).select_from(model))
 
 
-def test_schedule_list_shows_jobs_and_last_runs(tmp_path) -> None:
+def test_schedule_list_shows_jobs_and_last_runs(tmp_path, monkeypatch) -> None:
+    from earshot.cli import state as cli_state
+
+    monkeypatch.setattr(cli_state.console, "width", 200)  # one row a job (the console may predate any COLUMNS)
     path = write_jsonl(tmp_path / "posts.jsonl", [replay_line(1)])
     config = tmp_path / "earshot.toml"
     config.write_text(f'database_url = "sqlite:///{tmp_path / "s.db"}"\n'
@@ -76,10 +79,17 @@ def test_schedule_list_shows_jobs_and_last_runs(tmp_path) -> None:
     cli = CliState(config_file=config)
     scheduler = EarshotScheduler(cli.engine, cli.settings)
     scheduler.start()
-    time.sleep(0.5)
-    scheduler.shutdown()
-    result = runner.invoke(app, ["--config", str(config), "schedule", "list"], env={"COLUMNS": "200"})
-    assert result.exit_code == 0, result.output
+    deadline = time.monotonic() + 30
+    try:
+        while True:  # until the scheduler has stored its jobs (a busy machine takes longer than an idle one)
+            result = runner.invoke(app, ["--config", str(config), "schedule", "list"])
+            assert result.exit_code == 0, result.output
+            if "collect:files" in result.output:
+                break
+            assert time.monotonic() < deadline, result.output
+            time.sleep(0.1)
+    finally:
+        scheduler.shutdown()
     row = next(line for line in result.output.splitlines() if "collect:files" in line)
     assert "120s" in row and row.count(time.strftime("%Y-%m-%d", time.gmtime())) == 2  # next run and last run
     assert "not scheduled yet" not in result.output
