@@ -4,13 +4,13 @@ import threading
 import time
 
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from earshot.api.app import create_app
 from earshot.services.listing_cache import ListingCache
 from earshot.services.shared_views import SharedViews
 from storage.engine import session_scope
-from storage.models import QueueItem
+from storage.models import QueueItem, StaffUser
 from tests.factories import web_sign_in
 from tests.test_queue_work import api, first_item, store  # noqa: F401 - the fixture
 
@@ -36,7 +36,7 @@ def test_a_view_is_kept_for_its_seconds_then_read_again() -> None:
     assert cache.get("a", read) == 1
     clock.now += 0.01
     assert cache.get("a", read) == 2 and cache.get("b", read) == 3
-    cache.clear()
+    cache.changed()
     assert cache.get("a", read) == 4 and reads == [100.0, 101.0, 101.0, 101.0]
 
 
@@ -89,7 +89,7 @@ def test_an_old_view_is_served_while_it_is_re_read_in_the_background() -> None:
         time.sleep(0.01)
     clock.now += 7.0  # past the grace: not served
     assert cache.kept("a", refresh=slow_read) is None
-    cache.clear()
+    cache.changed()
     assert cache.kept("a", refresh=slow_read) is None
 
 
@@ -198,7 +198,11 @@ def test_the_web_queue_page_shares_the_views(store, engine) -> None:  # noqa: F8
     with session_scope(engine) as session:
         session.execute(update(QueueItem).values(team="pr"))
     assert "battery died" in client.get("/queue", params={"team": "support"}).text  # shared: up to a minute old here
-    app.state.listing_cache.clear()
+    with session_scope(engine) as session:
+        admin = session.scalar(select(StaffUser.id).where(StaffUser.name == "admin"))
+    app.state.listing_cache.changed(by=admin + 1)  # someone else's change through the server: the shared page still
+    assert "battery died" in client.get("/queue", params={"team": "support"}).text
+    app.state.listing_cache.changed(by=admin)  # their own: read again for them
     assert "battery died" not in client.get("/queue", params={"team": "support"}).text
 
 
@@ -207,10 +211,10 @@ def test_processes_sharing_a_stamp_drop_their_views_on_each_others_changes(tmp_p
     here, there = ListingCache(60, stamp=stamp), ListingCache(60, stamp=stamp)  # two server workers
     assert there.get("a", lambda: "before") == "before"
     assert there.get("a", lambda: "read again") == "before"
-    here.clear()  # a claim through the other worker
+    here.changed()  # a claim through the other worker
     assert there.get("a", lambda: "after") == "after" and stamp.stat().st_size == 1
     for n in range(3):
-        here.clear()
+        here.changed()
         assert there.get("a", lambda n=n: n) == n  # each change seen, however close together
 
 
@@ -280,7 +284,7 @@ def test_workers_answer_from_views_another_worker_read(tmp_path) -> None:
         assert time.monotonic() < deadline, "the other worker never took the new read"
         time.sleep(0.01)
     assert reads == ["here", "there"]
-    here.clear()  # a change through one worker: neither serves a view read before it
+    here.changed()  # a change through one worker: neither serves a view read before it
     assert there.get("a", read("there"), shared=True) == b"page read by there"
     assert reads == ["here", "there", "there"]
 

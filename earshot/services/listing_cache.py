@@ -130,12 +130,6 @@ class ListingCache:
         if self._shared is not None:
             self._shared.note_change(by, at)
 
-    def clear(self) -> None:
-        """Forget every view: nobody is served one read before now."""
-        self.changed()
-        with self._lock:
-            self._views.clear()
-
     def _since(self, reader: Hashable | None) -> float | None:
         """When `reader` last changed the queue through a server sharing these views (NEVER if they have not);
         None where superseded views must not be served: no reader, or other processes whose changes this one
