@@ -23,6 +23,16 @@ class Clock:
         return self.now
 
 
+def page_reader(reads: list[str]):
+    """`read(name)`: a read by the server worker `name` that notes itself in `reads` and says which read it was."""
+    def read(name: str):
+        def reader() -> bytes:
+            reads.append(name)
+            return f"page {len(reads)} read by {name}".encode()
+        return reader
+    return read
+
+
 def test_a_view_is_kept_for_its_seconds_then_read_again() -> None:
     clock, reads = Clock(), []
     cache = ListingCache(1.0, clock=clock)
@@ -126,12 +136,7 @@ def test_whoever_changed_the_queue_sees_it_at_once_others_within_the_seconds() -
 def test_an_agents_change_shows_at_once_whichever_server_worker_answers(tmp_path) -> None:
     clock, reads = Clock(), []
     here, there = shared_caches(tmp_path, clock)
-
-    def read(name: str):
-        def reader() -> bytes:
-            reads.append(name)
-            return f"page {len(reads)} read by {name}".encode()
-        return reader
+    read = page_reader(reads)
 
     assert here.get("a", read("here"), shared=True, reader="bo") == b"page 1 read by here"
     clock.now += 0.1
@@ -265,27 +270,22 @@ def shared_caches(tmp_path, clock, seconds: float = 1.0) -> tuple[ListingCache, 
 def test_workers_answer_from_views_another_worker_read(tmp_path) -> None:
     clock, reads = Clock(), []
     here, there = shared_caches(tmp_path, clock)
+    read = page_reader(reads)
 
-    def read(name: str):
-        def reader() -> bytes:
-            reads.append(name)
-            return f"page read by {name}".encode()
-        return reader
-
-    assert here.get("a", read("here"), shared=True) == b"page read by here"
-    assert there.get("a", read("there"), shared=True) == b"page read by here" and reads == ["here"]
+    assert here.get("a", read("here"), shared=True) == b"page 1 read by here"
+    assert there.get("a", read("there"), shared=True) == b"page 1 read by here" and reads == ["here"]
     clock.now += 1.0  # old: served while one worker re-reads it, and the other takes that read
-    assert there.kept("a", refresh=read("there"), shared=True) == (b"page read by here",)
+    assert there.kept("a", refresh=read("there"), shared=True) == (b"page 1 read by here",)
     deadline = time.monotonic() + 10
     while reads != ["here", "there"]:
         assert time.monotonic() < deadline, "the old view was never re-read"
         time.sleep(0.01)
-    while here.kept("a", shared=True) != (b"page read by there",):
+    while here.kept("a", shared=True) != (b"page 2 read by there",):
         assert time.monotonic() < deadline, "the other worker never took the new read"
         time.sleep(0.01)
     assert reads == ["here", "there"]
     here.changed()  # a change through one worker: neither serves a view read before it
-    assert there.get("a", read("there"), shared=True) == b"page read by there"
+    assert there.get("a", read("there"), shared=True) == b"page 3 read by there"
     assert reads == ["here", "there", "there"]
 
 

@@ -83,25 +83,24 @@ class ListingCache:
         `reader`: who asks (a user's id); they may be served a view superseded by others' changes, never by theirs."""
         if self.seconds <= 0:
             return None
-        return self._lookup(key, self._since(reader), refresh, shared)
+        return self._lookup(key, reader, refresh, shared)
 
     def get(self, key: Hashable, read: Callable[[], Value], *, shared: bool = False,
             reader: Hashable | None = None) -> Value:
         """The view under `key`: kept if fresh, else `read()` (once, however many ask at the same time)."""
         if self.seconds <= 0:
             return read()
-        since = self._since(reader)
-        found = self._lookup(key, since, None, shared)
+        found = self._lookup(key, reader, None, shared)
         if found is not None:
             return found[0]
         with self._lock:
             reading = self._reading.setdefault(key, threading.Lock())
         with reading:
-            found = self._lookup(key, since, None, shared)  # read by the request this one waited for
+            found = self._lookup(key, reader, None, shared)  # read by the request this one waited for
             if found is not None:
                 return found[0]
             try:
-                return self._read(key, read, shared, since)
+                return self._read(key, read, shared, reader)
             finally:
                 with self._lock:
                     self._reading.pop(key, None)
@@ -130,22 +129,23 @@ class ListingCache:
         if self._shared is not None:
             self._shared.note_change(by, at)
 
-    def _since(self, reader: Hashable | None) -> float | None:
-        """When `reader` last changed the queue through a server sharing these views (NEVER if they have not);
-        None where superseded views must not be served: no reader, or other processes whose changes this one
-        cannot see (a stamp but no shared folder)."""
+    def _may_serve_superseded(self, reader: Hashable | None, began: float) -> bool:
+        """Whether a view whose read began at `began`, superseded since, may be served to `reader`: only if the read
+        began after their last change through a server sharing these views. Never without a reader, nor where
+        other processes' changes cannot be seen (a stamp but no shared folder). Asked only of superseded views: a
+        current one needs no look at who changed what."""
         if reader is None or (self._stamp_file is not None and self._shared is None):
-            return None
+            return False
         with self._lock:
             here = self._changes.get(reader, NEVER)
-        return here if self._shared is None else max(here, self._shared.change_of(reader))
+        return began > here and (self._shared is None or began > self._shared.change_of(reader))
 
-    def _lookup(self, key: Hashable, since: float | None, refresh: Callable[[], Any] | None,
+    def _lookup(self, key: Hashable, reader: Hashable | None, refresh: Callable[[], Any] | None,
                 shared: bool) -> tuple[Any] | None:
         version = self._version()
-        freshness, value = self._kept_here(key, version, since)
+        freshness, value = self._kept_here(key, version, reader)
         if freshness != FRESH and shared:
-            freshness, value = self._adopt(key, version, since) or (freshness, value)
+            freshness, value = self._adopt(key, version, reader) or (freshness, value)
         if freshness == FRESH:
             return (value,)
         if freshness != OLD or refresh is None:
@@ -159,21 +159,21 @@ class ListingCache:
         self._background.submit(self._refresh, key, refresh, shared)
         return (value,)
 
-    def _kept_here(self, key: Hashable, version: tuple, since: float | None) -> tuple[str | None, Any]:
-        """(FRESH or OLD, the view) kept in this process that may be served (see `_since`), or (None, None)."""
+    def _kept_here(self, key: Hashable, version: tuple, reader: Hashable | None) -> tuple[str | None, Any]:
+        """(FRESH or OLD, the view) kept in this process that may be served to `reader`, or (None, None)."""
         with self._lock:
             kept = self._views.get(key)
             if kept is None:
                 return None, None
             read_at, fresh_for, read_version, value, began = kept
-        if read_version != version and (since is None or began <= since):  # not begun after their change
+        if read_version != version and not self._may_serve_superseded(reader, began):
             return None, None
         age = self._clock() - read_at
         if age < fresh_for:
             return FRESH, value
         return (OLD, value) if age < fresh_for + STALE_SECONDS else (None, None)
 
-    def _adopt(self, key: Hashable, version: tuple, since: float | None) -> tuple[str, Any] | None:
+    def _adopt(self, key: Hashable, version: tuple, reader: Hashable | None) -> tuple[str, Any] | None:
         """A view another process saved since this one last looked: kept here too (unless this one's is newer),
         and returned when it may be served (see `_kept_here`)."""
         if self._shared is None or version[1:] == (None,):
@@ -193,17 +193,17 @@ class ListingCache:
             current = view.stamp == version[1:] and version[0] == self._generation
             self._keep(key, (view.read_at, view.fresh_for, version if current else (-1, *view.stamp), view.body,
                              view.began))
-        freshness, value = self._kept_here(key, version, since)
+        freshness, value = self._kept_here(key, version, reader)
         return (freshness, value) if freshness is not None else None
 
-    def _read(self, key: Hashable, read: Callable[[], Value], shared: bool, since: float | None) -> Value:
+    def _read(self, key: Hashable, read: Callable[[], Value], shared: bool, reader: Hashable | None) -> Value:
         if not shared or self._shared is None:
             return self._read_here(key, read)[0]
         name = self._shared.name(key)
         with self._shared.reading(name):  # another process reading the same view finishes first
             version = self._version()
             # its read, taken here by a request meanwhile if not by this thread
-            freshness, value = self._adopt(key, version, since) or self._kept_here(key, version, since)
+            freshness, value = self._adopt(key, version, reader) or self._kept_here(key, version, reader)
             if freshness == FRESH:
                 return value
             value, (read_at, fresh_for, read_version, began) = self._read_here(key, read)

@@ -140,4 +140,4 @@ class SharedViews:
 
 
 def _change_name(who: Hashable) -> str:
-    return "changed-" + hashlib.sha256(repr((FORMAT, who)).encode()).hexdigest()[:32]
+    return "changed-" + SharedViews.name(who)
