@@ -124,6 +124,7 @@ def run(quick: bool = False) -> dict:
         "posts": count,
         "enrichers": list(settings.enrich.enrichers),
         "sentiment_backend": settings.enrich.sentiment,
+        "purchase_reader": str(settings.enrich.purchases.model_path) if settings.enrich.purchases.model_path else None,
         "workers": parallel["workers"],
         "pipeline_posts_per_s": round(count / parallel["seconds"]),
         "vader_alone_posts_per_s": round(count / vader),

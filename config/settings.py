@@ -44,6 +44,18 @@ class TransformersSettings(BaseModel):
     device: str = "auto"  # auto: a GPU when one is present, else the CPU
 
 
+class PurchaseSettings(BaseModel):
+    """The `purchases` enricher's optional reader: a local purchase-stage model folder (written by
+    scripts/train_minilm_stage.py) whose probabilities are blended with the linear model's. None: the linear alone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model_path: Path | None = None
+    batch_size: int = Field(default=32, ge=1, le=1024)
+    max_length: int = Field(default=96, ge=8, le=4096)  # tokens; what the reader was trained on
+    device: str = "auto"  # auto: a GPU when one is present, else the CPU
+
+
 class EnrichSettings(BaseModel):
     """Which enrichers run, and how many posts they take at once."""
 
@@ -65,6 +77,7 @@ class EnrichSettings(BaseModel):
     # 0: one per CPU core. Backends that use every core themselves (transformers) always run in-process.
     workers: int = Field(default=0, ge=0, le=64)
     transformers: TransformersSettings = Field(default_factory=TransformersSettings)
+    purchases: PurchaseSettings = Field(default_factory=PurchaseSettings)
 
 
 class LinkingSettings(BaseModel):

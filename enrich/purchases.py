@@ -3,6 +3,8 @@ recommending), with the price and store when they state them, and the text span 
 
 A learned classifier (`enrich/models/purchase_stage.npz`, see `enrich/text_classifier.py`) picks the stage from the
 post's words, characters and sentiment and the stage cues of `lexicons/purchases.toml`, whose matches are the evidence.
+With `[enrich.purchases] model_path` set, a reader (a fine-tuned transformer that reads the sentence: who acted, and
+when; scripts/train_minilm_stage.py) scores the posts about us too, and the two models' probabilities are blended.
 """
 
 import re
@@ -11,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from config.errors import ConfigError
+from config.settings import PurchaseSettings
 from enrich.base import EnrichContext, Enricher, EnrichItem, enrichers
 from enrich.sentiment.linear import shared_featurizer
 from enrich.text_classifier import load_classifier
@@ -28,6 +32,18 @@ _PRICE = re.compile(
     r"|(?:\b\d+(?:[.,]\d+)?\s?(?:rb|ribu|jt|juta)\b)",
     re.IGNORECASE,
 )
+
+
+READER_WEIGHT = 0.5  # the reader's share of the blend: chosen on held-out writers (scripts/train_minilm_stage.py)
+
+
+def blend(linear: np.ndarray, reader: np.ndarray) -> np.ndarray:
+    """The linear model's and the reader's class probabilities averaged in log space (a normalised geometric mean):
+    a stage both find likely wins over one only one of them is sure of."""
+    logs = ((1 - READER_WEIGHT) * np.log(np.maximum(linear, 1e-12))
+            + READER_WEIGHT * np.log(np.maximum(reader, 1e-12)))
+    found = np.exp(logs - logs.max(axis=1, keepdims=True))
+    return found / found.sum(axis=1, keepdims=True)
 
 
 class PurchaseCues:
@@ -65,6 +81,10 @@ class PurchaseEnricher(Enricher):
         self.classifier = load_classifier("purchase_stage", CUE_COLUMNS)
         self.featurizer = shared_featurizer()
         self.brand = context.settings.brand.name.lower()
+        self.reader = StageReader.open(context.settings.enrich.purchases, self.classifier.classes)
+        if self.reader is not None:
+            self.version = f"{type(self).version}+{self.reader.version}"  # rows scored without it are redone
+            self.worker_safe = False  # torch uses every core itself
 
     def _about_us(self, item: EnrichItem) -> bool:
         """A stage is ours only when the post names one of our products or the brand ("a new sofa" is not)."""
@@ -74,9 +94,14 @@ class PurchaseEnricher(Enricher):
         found, cues = self.cues.read(items)
         features = self.featurizer.features([item.post.full_text for item in items])
         probabilities = self.classifier.probabilities(features, cues)
+        about_us = [self._about_us(item) for item in items]
+        if self.reader is not None and any(about_us):
+            read = np.flatnonzero(about_us)
+            probabilities[read] = blend(probabilities[read],
+                                        self.reader.probabilities([items[n].post.full_text for n in read]))
         for row, item in enumerate(items):
             stage = self.classifier.classes[probabilities[row].argmax()]
-            if stage == NO_STAGE or not self._about_us(item):
+            if stage == NO_STAGE or not about_us[row]:
                 item.result["purchase_stage"] = None
                 continue
             seen = found[row]
@@ -89,6 +114,30 @@ class PurchaseEnricher(Enricher):
                 "store": seen["store"] if stage in ("purchased", "returned") else None,
                 "evidence": [{"stage": s.label_, "span": s.text, "start": s.start_char} for s in seen["spans"]],
             }
+
+
+class StageReader:
+    """The configured purchase-stage model folder, checked to answer with the linear model's classes."""
+
+    def __init__(self, settings: PurchaseSettings, classes: tuple[str, ...]) -> None:
+        from enrich.local_models import LocalClassifier
+
+        self.settings = settings
+        self.model = LocalClassifier(settings.model_path, setting="enrich.purchases.model_path", device=settings.device,
+                                     remedy="build one with ./dev train-minilm-stage, or unset it to use the "
+                                            "linear model alone")
+        if tuple(self.model.labels) != classes:
+            raise ConfigError(f"enrich.purchases.model_path {settings.model_path} answers {self.model.labels}, not "
+                              f"the stages {list(classes)}; point it at a folder written by "
+                              "scripts/train_minilm_stage.py")
+        self.version = self.model.version
+
+    @classmethod
+    def open(cls, settings: PurchaseSettings, classes: tuple[str, ...]) -> "StageReader | None":
+        return None if settings.model_path is None else cls(settings, classes)
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        return self.model.probabilities(texts, self.settings.batch_size, self.settings.max_length)
 
 
 _STORE_PREPOSITIONS = {"at", "from", "on", "via", "through", "in", "på", "från", "hos", "i", "di", "dari", "lewat", "ke"}

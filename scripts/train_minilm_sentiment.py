@@ -62,7 +62,7 @@ class Hyper:
     warmup: float = 0.06  # share of all steps
     weight_decay: float = 0.01
     max_length: int = 64
-    checks_per_epoch: int = 2  # dev scorings per epoch; the best one is kept
+    checks_per_epoch: int = 2  # dev scorings per epoch; the best one is kept (0: none, the last weights are kept)
     balanced: bool = True  # class-weighted loss (the target is macro-averaged recall)
     freeze_word_embeddings: bool = True  # words unseen in training keep their pretrained place; a faster step
     seed: int = 0
@@ -111,31 +111,36 @@ def length_batches(lengths: list[int], size: int, rng: random.Random) -> list[li
     return batches
 
 
-def class_weights(labels: list[int], balanced: bool):
+def class_weights(labels: list[int], balanced: bool, classes: int = len(LABELS)):
     """Loss weights n / (classes * count), so each class weighs as much as the others; None when not balanced."""
     import torch
 
     if not balanced:
         return None
-    counts = [max(labels.count(i), 1) for i in range(len(LABELS))]
-    return torch.tensor([len(labels) / (len(LABELS) * count) for count in counts], dtype=torch.float)
+    counts = [max(labels.count(i), 1) for i in range(classes)]
+    return torch.tensor([len(labels) / (classes * count) for count in counts], dtype=torch.float)
 
 
-def predict(model, tokenizer, texts: list[str], max_length: int, batch_size: int = 64) -> list[int]:
-    """Label ids, scored in batches of similar length."""
+def probabilities(model, tokenizer, texts: list[str], max_length: int, batch_size: int = 64):
+    """Class probabilities, a row per text in the order given, scored in batches of similar length."""
+    import numpy as np
     import torch
 
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    predicted = [0] * len(texts)
+    rows = np.zeros((len(texts), model.config.num_labels), dtype=np.float32)
     model.eval()
     with torch.inference_mode():
         for start in range(0, len(order), batch_size):
             batch = order[start : start + batch_size]
             encoded = tokenizer([texts[i] for i in batch], padding=True, truncation=True, max_length=max_length,
                                 return_tensors="pt")
-            for i, label in zip(batch, model(**encoded).logits.argmax(dim=-1).tolist(), strict=True):
-                predicted[i] = label
-    return predicted
+            rows[batch] = model(**encoded).logits.softmax(dim=-1).numpy()
+    return rows
+
+
+def predict(model, tokenizer, texts: list[str], max_length: int, batch_size: int = 64) -> list[int]:
+    """Label ids, scored in batches of similar length."""
+    return probabilities(model, tokenizer, texts, max_length, batch_size).argmax(axis=1).tolist()
 
 
 def score(gold: list[int], predicted: list[int]) -> dict[str, Any]:
@@ -149,12 +154,14 @@ def check_steps(steps_per_epoch: int, hyper: Hyper) -> set[int]:
 
 
 def fine_tune(base: Path, train: list[Example], dev: list[Example], out: Path, hyper: Hyper = Hyper(), *,
-              threads: int | None = None, show_progress: bool = True) -> dict[str, Any]:
-    """Fine-tune `base` (a BERT-style encoder folder) with a new 3-class head on `train`, keep the checkpoint that
-    scores best on `dev`, save it with its tokenizer to `out`; returns the dev history and the chosen step.
+              threads: int | None = None, show_progress: bool = True,
+              labels: tuple[str, ...] = LABELS) -> dict[str, Any]:
+    """Fine-tune `base` (a BERT-style encoder folder) with a new head for `labels` (by default the three sentiment
+    labels) on `train`, keep the checkpoint that scores best on `dev` (with `hyper.checks_per_epoch` 0: the last),
+    save it with its tokenizer to `out`; returns the dev history and the chosen step.
     Runs on `threads` torch threads (default: one per core), restored afterwards."""
     with torch_threads(threads or os.cpu_count() or 1):
-        return _fine_tune(base, train, dev, out, hyper, show_progress)
+        return _fine_tune(base, train, dev, out, hyper, show_progress, labels)
 
 
 @contextmanager
@@ -170,17 +177,17 @@ def torch_threads(count: int) -> Iterator[None]:
 
 
 def _fine_tune(base: Path, train: list[Example], dev: list[Example], out: Path, hyper: Hyper,
-               show_progress: bool) -> dict[str, Any]:
+               show_progress: bool, labels: tuple[str, ...]) -> dict[str, Any]:
     import torch
 
     seed_everything(hyper.seed)
-    tokenizer, model = load_encoder(base, hyper)
+    tokenizer, model = load_encoder(base, hyper, labels)
     texts, targets = [e.text for e in train], torch.tensor([e.label for e in train])
     lengths = [len(ids) for ids in tokenizer(texts, truncation=True, max_length=hyper.max_length)["input_ids"]]
     steps_per_epoch = math.ceil(len(train) / hyper.batch_size)
     total, checks = steps_per_epoch * hyper.epochs, check_steps(steps_per_epoch, hyper)
     learnable, optimizer, schedule = optimizer_for(model, hyper, total)
-    loss_of = torch.nn.CrossEntropyLoss(weight=class_weights(targets.tolist(), hyper.balanced))
+    loss_of = torch.nn.CrossEntropyLoss(weight=class_weights(targets.tolist(), hyper.balanced, len(labels)))
     rng = random.Random(hyper.seed)
     history: list[dict[str, Any]] = []
     best_state: dict[str, Any] = {}
@@ -209,16 +216,19 @@ def _fine_tune(base: Path, train: list[Example], dev: list[Example], out: Path, 
                     if not history or point["dev_macro_recall"] > max(p["dev_macro_recall"] for p in history):
                         best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
                     history.append(point)
-    model.load_state_dict(best_state)
+    if best_state:
+        model.load_state_dict(best_state)
     out.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
+    if not history:  # no dev checks: the last weights
+        return {"history": [], "chosen_step": total, "steps": total}
     chosen = max(history, key=lambda p: p["dev_macro_recall"])  # the first of equals, as kept above
     return {"history": history, "chosen_step": chosen["step"], "steps": total}
 
 
-def load_encoder(base: Path, hyper: Hyper):
-    """The tokenizer, and the encoder with a new 3-class head (id2label negative, neutral, positive)."""
+def load_encoder(base: Path, hyper: Hyper, labels: tuple[str, ...] = LABELS):
+    """The tokenizer, and the encoder with a new head for `labels` (id2label in their order)."""
     import transformers
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -226,8 +236,8 @@ def load_encoder(base: Path, hyper: Hyper):
     transformers.utils.logging.disable_progress_bar()
     tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
     model = AutoModelForSequenceClassification.from_pretrained(
-        base, local_files_only=True, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)),
-        label2id={label: i for i, label in enumerate(LABELS)}, ignore_mismatched_sizes=True)
+        base, local_files_only=True, num_labels=len(labels), id2label=dict(enumerate(labels)),
+        label2id={label: i for i, label in enumerate(labels)}, ignore_mismatched_sizes=True)
     if hyper.freeze_word_embeddings:
         model.get_input_embeddings().weight.requires_grad_(False)
     return tokenizer, model
@@ -290,8 +300,8 @@ class TrainingProgress:
         self.bar.console.print(line)
 
 
-def fingerprint(examples: list[Example], hyper: Hyper, base: Path) -> str:
-    """The training data, hyper-parameters and encoder weights, hashed: the model's version."""
+def fingerprint(examples: list[Example], hyper: Hyper, base: Path, data: str = "semeval") -> str:
+    """The training data, hyper-parameters and encoder weights, hashed: the model's version (`data.<digest>`)."""
     digest = hashlib.sha256()
     for e in examples:
         digest.update(f"{e.id}\t{e.label}\t{e.text}\n".encode())
@@ -299,7 +309,7 @@ def fingerprint(examples: list[Example], hyper: Hyper, base: Path) -> str:
     for weights in sorted(base.glob("*.safetensors")):
         with weights.open("rb") as file:
             digest.update(hashlib.file_digest(file, "sha256").digest())
-    return "semeval." + digest.hexdigest()[:12]
+    return f"{data}." + digest.hexdigest()[:12]
 
 
 def versions() -> dict[str, str]:

@@ -33,7 +33,7 @@ def tiny_tokenizer() -> PreTrainedTokenizerFast:
 def tiny_config(labels: dict[int, str]) -> BertConfig:
     """A one-layer BERT of width 16 over tiny_tokenizer()'s vocabulary."""
     return BertConfig(vocab_size=len(tiny_tokenizer().get_vocab()), hidden_size=16, num_hidden_layers=1,
-                      num_attention_heads=2, intermediate_size=32, max_position_embeddings=32, num_labels=3,
+                      num_attention_heads=2, intermediate_size=32, max_position_embeddings=32, num_labels=len(labels),
                       id2label=labels, label2id={name: index for index, name in labels.items()})
 
 
