@@ -51,6 +51,9 @@ class PurchaseSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     model_path: Path | None = None
+    # the reader reads a post only when the linear model's most likely answer has a probability below this;
+    # 1.0: every post about us (the most accurate); lower: fewer posts read, faster (see README, Learned extractors)
+    read_below: float = Field(default=1.0, ge=0.0, le=1.0)
     batch_size: int = Field(default=32, ge=1, le=1024)
     max_length: int = Field(default=96, ge=8, le=4096)  # tokens; what the reader was trained on
     device: str = "auto"  # auto: a GPU when one is present, else the CPU

@@ -46,6 +46,13 @@ def blend(linear: np.ndarray, reader: np.ndarray) -> np.ndarray:
     return found / found.sum(axis=1, keepdims=True)
 
 
+def unsure(linear: np.ndarray, read_below: float) -> np.ndarray:
+    """The rows for the reader: those whose most likely answer (linear model) is below `read_below`; all at 1.0."""
+    if read_below >= 1.0:
+        return np.ones(len(linear), dtype=bool)
+    return linear.max(axis=1) < read_below
+
+
 class PurchaseCues:
     """Stage phrases, prices and stores per post, and the cue columns the classifier reads."""
 
@@ -94,11 +101,12 @@ class PurchaseEnricher(Enricher):
         found, cues = self.cues.read(items)
         features = self.featurizer.features([item.post.full_text for item in items])
         probabilities = self.classifier.probabilities(features, cues)
-        about_us = [self._about_us(item) for item in items]
-        if self.reader is not None and any(about_us):
-            read = np.flatnonzero(about_us)
-            probabilities[read] = blend(probabilities[read],
-                                        self.reader.probabilities([items[n].post.full_text for n in read]))
+        about_us = np.array([self._about_us(item) for item in items], dtype=bool)
+        if self.reader is not None:
+            read = np.flatnonzero(about_us & self.reader.unsure(probabilities))
+            if len(read):
+                probabilities[read] = blend(probabilities[read],
+                                            self.reader.probabilities([items[n].post.full_text for n in read]))
         for row, item in enumerate(items):
             stage = self.classifier.classes[probabilities[row].argmax()]
             if stage == NO_STAGE or not about_us[row]:
@@ -136,11 +144,15 @@ class StageReader:
     def open(cls, settings: PurchaseSettings, classes: tuple[str, ...]) -> "StageReader | None":
         return None if settings.model_path is None else cls(settings, classes)
 
+    def unsure(self, linear: np.ndarray) -> np.ndarray:
+        return unsure(linear, self.settings.read_below)
+
     def probabilities(self, texts: list[str]) -> np.ndarray:
         return self.model.probabilities(texts, self.settings.batch_size, self.settings.max_length)
 
 
-_STORE_PREPOSITIONS = {"at", "from", "on", "via", "through", "in", "på", "från", "hos", "i", "di", "dari", "lewat", "ke"}
+_STORE_PREPOSITIONS = {"at", "from", "on", "via", "through", "in", "på", "från", "hos", "i", "di", "dari", "lewat",
+                       "ke"}
 
 
 def _after_preposition(span) -> bool:

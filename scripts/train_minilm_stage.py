@@ -45,12 +45,13 @@ from train_minilm_sentiment import (  # noqa: E402
     Hyper, encoder_dir, fine_tune, fingerprint, idle_cores, probabilities, torch_threads, versions)
 from train_sentiment import Example  # noqa: E402
 
-from enrich.purchases import NO_STAGE, STAGES, blend  # noqa: E402
+from enrich.purchases import NO_STAGE, STAGES, blend, unsure  # noqa: E402
 
 OUT = ROOT / "build" / "minilm-stage"
 CLASSES = (NO_STAGE, *STAGES)
 HYPER = Hyper(epochs=8, batch_size=32, learning_rate=8e-5, max_length=96, checks_per_epoch=0)
 LINEAR_C = 30.0  # what scripts/train_extractors.py's cross-validation picks for the stage model
+READ_BELOW = (0.6, 0.7, 0.8, 0.9)  # `[enrich.purchases] read_below` values the held-out run scores
 
 
 def examples(rows: list[dict]) -> list[Example]:
@@ -81,11 +82,17 @@ def holdout_report(rows: list[dict], held: np.ndarray, linear: np.ndarray, reade
     """Stage F1 (as `earshot eval extract` scores it) of each model on the held-out writers and on gold dev."""
     gold = np.array([example.label for example in examples(rows)])[held]
     is_dev = np.array([row.get("split") == "dev" for row in rows])[held]
+    blended = blend(linear, reader)
+    answers = {"linear": linear, "reader": reader, "blend": blended}
+    for below in READ_BELOW:  # the blend where the linear model is unsure, the linear model elsewhere
+        answers[f"blend, read_below {below}"] = np.where(unsure(linear, below)[:, None], blended, linear)
     report: dict[str, Any] = {}
-    for name, found in (("linear", linear), ("reader", reader), ("blend", blend(linear, reader))):
+    for name, found in answers.items():
         predicted = found.argmax(axis=1)
         report[name] = {part: round(extractors.stage_f1(gold[keep], predicted[keep]), 4)
                         for part, keep in (("new_writers", ~is_dev), ("gold_dev", is_dev))}
+    for below in READ_BELOW:
+        report[f"blend, read_below {below}"]["share_read"] = round(float(unsure(linear, below).mean()), 3)
     return report
 
 
@@ -130,7 +137,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             reader = probabilities(model, tokenizer, [row["text"] for row, h in zip(rows, held) if h], hyper.max_length)
         meta["held_out"] = holdout_report(rows, held, linear_probabilities(rows, ~held, held), reader)
         for name, figures in meta["held_out"].items():
-            print(f"{name:>7}: stage F1 new writers {figures['new_writers']:.4f}, gold dev {figures['gold_dev']:.4f}")
+            read = f" (reads {figures['share_read']:.0%} of posts)" if "share_read" in figures else ""
+            print(f"{name:>23}: stage F1 new writers {figures['new_writers']:.4f}, gold dev {figures['gold_dev']:.4f}"
+                  + read)
     (out / "training.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     print(f"model {out} ({sum(f.stat().st_size for f in out.iterdir()) / 1e6:.0f} MB), version {meta['version']}, "
           f"trained in {trained / 60:.1f} min ({time.perf_counter() - began:.0f} s in all)")

@@ -36,12 +36,17 @@ def sure_reader(folder: Path, stage: str, labels: tuple[str, ...] = CLASSES) -> 
     return folder
 
 
-def stages(tmp_path: Path, texts: list[str], **purchases) -> tuple[list, object]:
+def enriched(tmp_path: Path, texts: list[str], **purchases) -> tuple[list, object]:
     settings = make_settings(tmp_path, enrich={"purchases": purchases} if purchases else {})
     active = open_enrichers(ENRICHERS, EnrichContext(settings=settings, products=CATALOG))
     items = run_enrichers(active, [PostView(id=n, platform="x", author_id=1, text=t, language="en")
                                    for n, t in enumerate(texts)])
-    return [item.result["purchase_stage"] for item in items], active[-1]
+    return items, active[-1]
+
+
+def stages(tmp_path: Path, texts: list[str], **purchases) -> tuple[list, object]:
+    items, enricher = enriched(tmp_path, texts, **purchases)
+    return [item.result["purchase_stage"] for item in items], enricher
 
 
 def test_blend_is_a_normalised_geometric_mean() -> None:
@@ -68,6 +73,20 @@ def test_the_reader_changes_stages_only_of_posts_about_us(tmp_path: Path) -> Non
     assert read == ["returned", "returned", None]  # a post not about us is never given a stage
     assert enricher.version.startswith("2+returned-reader@")  # stored per post: --rerun purchases redoes old rows
     assert not enricher.worker_safe  # torch uses every core itself: the stage runs in one process
+
+
+def test_the_reader_reads_only_where_the_linear_model_is_unsure(tmp_path: Path) -> None:
+    texts = ["Thinking about getting the Aura 12, worth it?", "Just picked up my Aura 12 today"]
+    reader = sure_reader(tmp_path / "returned-reader", "returned")
+    unread, _ = enriched(tmp_path, texts, model_path=str(reader), read_below=0.0)  # reads nothing
+    assert [item.result["purchase_stage"] for item in unread] == ["considering", "purchased"]
+    sure = [item.details["purchases"]["confidence"] for item in unread]  # the linear model's top probability
+    assert sure[0] != sure[1]
+    bar = sum(sure) / 2  # between the two: only the less sure post is read
+    found, _ = stages(tmp_path, texts, model_path=str(reader), read_below=bar)
+    assert found == ["returned" if confidence < bar else stage
+                     for confidence, stage in zip(sure, ["considering", "purchased"], strict=True)]
+    assert "returned" in found and found != ["returned", "returned"]
 
 
 def test_a_missing_or_foreign_model_is_one_clear_error(tmp_path: Path) -> None:
@@ -129,8 +148,10 @@ def test_the_script_writes_a_reader_the_enricher_loads_and_scores_new_writers(tm
 
     held = script.main([*common, "--holdout-writers", "--out", str(tmp_path / "held")])
     assert held["trained_on"] == 12  # train_en_a only: the writer's file and gold dev are held out
-    assert set(held["held_out"]) == {"linear", "reader", "blend"}
+    assert {"linear", "reader", "blend", "blend, read_below 0.7"} <= set(held["held_out"])
     assert all(0 <= f <= 1 for figures in held["held_out"].values() for f in figures.values())
+    shares = [held["held_out"][f"blend, read_below {below}"]["share_read"] for below in script.READ_BELOW]
+    assert shares == sorted(shares)  # a higher bar sends more posts to the reader
     assert "blend: stage F1 new writers" in capsys.readouterr().out
 
     meta = script.main([*common, "--out", str(tmp_path / "reader")])
