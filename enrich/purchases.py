@@ -90,7 +90,7 @@ class PurchaseEnricher(Enricher):
         self.brand = context.settings.brand.name.lower()
         self.reader = StageReader.open(context.settings.enrich.purchases, self.classifier.classes)
         if self.reader is not None:
-            self.version = f"{type(self).version}+{self.reader.version}"  # rows scored without it are redone
+            self.version = f"{type(self).version}+{self.reader.version}"  # stored with each post's result
             self.worker_safe = False  # torch uses every core itself
 
     def _about_us(self, item: EnrichItem) -> bool:
@@ -138,7 +138,8 @@ class StageReader:
             raise ConfigError(f"enrich.purchases.model_path {settings.model_path} answers {self.model.labels}, not "
                               f"the stages {list(classes)}; point it at a folder written by "
                               "scripts/train_minilm_stage.py")
-        self.version = self.model.version
+        below = settings.read_below
+        self.version = self.model.version + (f"<{below:g}" if below < 1.0 else "")  # what it read is part of it
 
     @classmethod
     def open(cls, settings: PurchaseSettings, classes: tuple[str, ...]) -> "StageReader | None":

@@ -83,7 +83,8 @@ def test_the_reader_reads_only_where_the_linear_model_is_unsure(tmp_path: Path) 
     sure = [item.details["purchases"]["confidence"] for item in unread]  # the linear model's top probability
     assert sure[0] != sure[1]
     bar = sum(sure) / 2  # between the two: only the less sure post is read
-    found, _ = stages(tmp_path, texts, model_path=str(reader), read_below=bar)
+    found, enricher = stages(tmp_path, texts, model_path=str(reader), read_below=bar)
+    assert enricher.version.endswith(f"<{bar:g}")  # results read under another bar are another version
     assert found == ["returned" if confidence < bar else stage
                      for confidence, stage in zip(sure, ["considering", "purchased"], strict=True)]
     assert "returned" in found and found != ["returned", "returned"]

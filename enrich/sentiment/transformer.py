@@ -63,4 +63,3 @@ class TransformersBackend(SentimentBackend):
             by_label[label] = by_label.get(label, 0.0) + probability
         best = max(by_label, key=by_label.get)
         return SentimentScore(best, round(by_label.get("positive", 0.0) - by_label.get("negative", 0.0), 4))
-
