@@ -31,32 +31,32 @@ class BrandSettings(BaseModel):
         return bool(handle) and handle.lower() in handles
 
 
-class TransformersSettings(BaseModel):
-    """A local sequence-classification model for the `transformers` sentiment backend (never fetched from a hub)."""
+class LocalModelSettings(BaseModel):
+    """A local transformers model folder (never fetched from a hub) and how texts are fed to it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     model_path: Path | None = None
-    labels: dict[str, Literal["negative", "neutral", "positive"]] = Field(default_factory=dict)
-    languages: list[str] = Field(default_factory=lambda: ["en"])
     batch_size: int = Field(default=32, ge=1, le=1024)
-    max_length: int = Field(default=128, ge=8, le=4096)
+    max_length: int = Field(default=128, ge=8, le=4096)  # tokens per text; longer texts are cut
     device: str = "auto"  # auto: a GPU when one is present, else the CPU
 
 
-class PurchaseSettings(BaseModel):
-    """The `purchases` enricher's optional reader: a local purchase-stage model folder (written by
+class TransformersSettings(LocalModelSettings):
+    """A local sequence-classification model for the `transformers` sentiment backend."""
+
+    labels: dict[str, Literal["negative", "neutral", "positive"]] = Field(default_factory=dict)
+    languages: list[str] = Field(default_factory=lambda: ["en"])
+
+
+class PurchaseSettings(LocalModelSettings):
+    """The `purchases` enricher's optional reader: a purchase-stage model folder (written by
     scripts/train_minilm_stage.py) whose probabilities are blended with the linear model's. None: the linear alone."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    model_path: Path | None = None
+    max_length: int = Field(default=96, ge=8, le=4096)  # scripts/train_minilm_stage.py trains on 96 tokens
     # the reader reads a post only when the linear model's most likely answer has a probability below this;
     # 1.0: every post about us (the most accurate); lower: fewer posts read, faster (see README, Learned extractors)
     read_below: float = Field(default=1.0, ge=0.0, le=1.0)
-    batch_size: int = Field(default=32, ge=1, le=1024)
-    max_length: int = Field(default=96, ge=8, le=4096)  # tokens; what the reader was trained on
-    device: str = "auto"  # auto: a GPU when one is present, else the CPU
 
 
 class EnrichSettings(BaseModel):

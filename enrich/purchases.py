@@ -4,7 +4,7 @@ recommending), with the price and store when they state them, and the text span 
 A learned classifier (`enrich/models/purchase_stage.npz`, see `enrich/text_classifier.py`) picks the stage from the
 post's words, characters and sentiment and the stage cues of `lexicons/purchases.toml`, whose matches are the evidence.
 With `[enrich.purchases] model_path` set, a reader (a fine-tuned transformer that reads the sentence: who acted, and
-when; scripts/train_minilm_stage.py) scores the posts about us too, and the two models' probabilities are blended.
+when; enrich/stage_reader.py) scores the posts about us too, and the two models' probabilities are blended.
 """
 
 import re
@@ -13,10 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from config.errors import ConfigError
-from config.settings import PurchaseSettings
 from enrich.base import EnrichContext, Enricher, EnrichItem, enrichers
 from enrich.sentiment.linear import shared_featurizer
+from enrich.stage_reader import StageReader
 from enrich.text_classifier import load_classifier
 from enrich.text_matching import Lexicon, blank_pipeline, docs_of, longest_matches, phrase_matcher
 from enrich.vocabulary import PURCHASE_STAGES
@@ -32,25 +31,6 @@ _PRICE = re.compile(
     r"|(?:\b\d+(?:[.,]\d+)?\s?(?:rb|ribu|jt|juta)\b)",
     re.IGNORECASE,
 )
-
-
-READER_WEIGHT = 0.5  # the reader's share of the blend: chosen on held-out writers (scripts/train_minilm_stage.py)
-
-
-def blend(linear: np.ndarray, reader: np.ndarray) -> np.ndarray:
-    """The linear model's and the reader's class probabilities averaged in log space (a normalised geometric mean):
-    a stage both find likely wins over one only one of them is sure of."""
-    logs = ((1 - READER_WEIGHT) * np.log(np.maximum(linear, 1e-12))
-            + READER_WEIGHT * np.log(np.maximum(reader, 1e-12)))
-    found = np.exp(logs - logs.max(axis=1, keepdims=True))
-    return found / found.sum(axis=1, keepdims=True)
-
-
-def unsure(linear: np.ndarray, read_below: float) -> np.ndarray:
-    """The rows for the reader: those whose most likely answer (linear model) is below `read_below`; all at 1.0."""
-    if read_below >= 1.0:
-        return np.ones(len(linear), dtype=bool)
-    return linear.max(axis=1) < read_below
 
 
 class PurchaseCues:
@@ -88,7 +68,7 @@ class PurchaseEnricher(Enricher):
         self.classifier = load_classifier("purchase_stage", CUE_COLUMNS)
         self.featurizer = shared_featurizer()
         self.brand = context.settings.brand.name.lower()
-        self.reader = StageReader.open(context.settings.enrich.purchases, self.classifier.classes)
+        self.reader = StageReader.if_configured(context.settings.enrich.purchases, self.classifier.classes)
         if self.reader is not None:
             self.version = f"{type(self).version}+{self.reader.version}"  # stored with each post's result
             self.worker_safe = False  # torch uses every core itself
@@ -102,11 +82,10 @@ class PurchaseEnricher(Enricher):
         features = self.featurizer.features([item.post.full_text for item in items])
         probabilities = self.classifier.probabilities(features, cues)
         about_us = np.array([self._about_us(item) for item in items], dtype=bool)
-        if self.reader is not None:
-            read = np.flatnonzero(about_us & self.reader.unsure(probabilities))
-            if len(read):
-                probabilities[read] = blend(probabilities[read],
-                                            self.reader.probabilities([items[n].post.full_text for n in read]))
+        if self.reader is not None and about_us.any():  # only posts about us get a stage: the reader reads no other
+            ours = np.flatnonzero(about_us)
+            probabilities[ours] = self.reader.blend_into(probabilities[ours],
+                                                         [items[n].post.full_text for n in ours])
         for row, item in enumerate(items):
             stage = self.classifier.classes[probabilities[row].argmax()]
             if stage == NO_STAGE or not about_us[row]:
@@ -122,34 +101,6 @@ class PurchaseEnricher(Enricher):
                 "store": seen["store"] if stage in ("purchased", "returned") else None,
                 "evidence": [{"stage": s.label_, "span": s.text, "start": s.start_char} for s in seen["spans"]],
             }
-
-
-class StageReader:
-    """The configured purchase-stage model folder, checked to answer with the linear model's classes."""
-
-    def __init__(self, settings: PurchaseSettings, classes: tuple[str, ...]) -> None:
-        from enrich.local_models import LocalClassifier
-
-        self.settings = settings
-        self.model = LocalClassifier(settings.model_path, setting="enrich.purchases.model_path", device=settings.device,
-                                     remedy="build one with ./dev train-minilm-stage, or unset it to use the "
-                                            "linear model alone")
-        if tuple(self.model.labels) != classes:
-            raise ConfigError(f"enrich.purchases.model_path {settings.model_path} answers {self.model.labels}, not "
-                              f"the stages {list(classes)}; point it at a folder written by "
-                              "scripts/train_minilm_stage.py")
-        below = settings.read_below
-        self.version = self.model.version + (f"<{below:g}" if below < 1.0 else "")  # what it read is part of it
-
-    @classmethod
-    def open(cls, settings: PurchaseSettings, classes: tuple[str, ...]) -> "StageReader | None":
-        return None if settings.model_path is None else cls(settings, classes)
-
-    def unsure(self, linear: np.ndarray) -> np.ndarray:
-        return unsure(linear, self.settings.read_below)
-
-    def probabilities(self, texts: list[str]) -> np.ndarray:
-        return self.model.probabilities(texts, self.settings.batch_size, self.settings.max_length)
 
 
 _STORE_PREPOSITIONS = {"at", "from", "on", "via", "through", "in", "på", "från", "hos", "i", "di", "dari", "lewat",

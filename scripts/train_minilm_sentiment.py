@@ -123,19 +123,9 @@ def class_weights(labels: list[int], balanced: bool, classes: int = len(LABELS))
 
 def probabilities(model, tokenizer, texts: list[str], max_length: int, batch_size: int = 64):
     """Class probabilities, a row per text in the order given, scored in batches of similar length."""
-    import numpy as np
-    import torch
+    from enrich.local_models import LocalClassifier
 
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    rows = np.zeros((len(texts), model.config.num_labels), dtype=np.float32)
-    model.eval()
-    with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            batch = order[start : start + batch_size]
-            encoded = tokenizer([texts[i] for i in batch], padding=True, truncation=True, max_length=max_length,
-                                return_tensors="pt")
-            rows[batch] = model(**encoded).logits.softmax(dim=-1).numpy()
-    return rows
+    return LocalClassifier(tokenizer, model).probabilities(texts, batch_size, max_length)
 
 
 def predict(model, tokenizer, texts: list[str], max_length: int, batch_size: int = 64) -> list[int]:

@@ -12,7 +12,7 @@ from transformers import BertModel
 
 from config.settings import TransformersSettings
 from enrich.sentiment.transformer import TransformersBackend
-from tests.test_transformers_backend import EXAMPLES, tiny_config, tiny_tokenizer
+from tests.tiny_models import EXAMPLES, tiny_config, tiny_tokenizer
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -43,8 +43,9 @@ class TransformersBackend(SentimentBackend):
         path = self.settings.model_path
         if path is None:
             raise ConfigError("the transformers backend needs enrich.transformers.model_path (a local model folder)")
-        self.classifier = LocalClassifier(path, setting="enrich.transformers.model_path", device=self.settings.device,
-                                          remedy="download the model once and point to its folder")
+        self.classifier = LocalClassifier.from_folder(path, setting="enrich.transformers.model_path",
+                                                      device=self.settings.device,
+                                                      remedy="download the model once and point to its folder")
         names = self.classifier.labels
         self.labels = [_label_of(name, self.settings.labels) for name in names]
         unknown = [name for name, label in zip(names, self.labels, strict=True) if label is None]
