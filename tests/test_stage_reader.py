@@ -52,14 +52,14 @@ def stages(active: list, texts: list[str]) -> list[str | None]:
     return [item.result["purchase_stage"] for item in enriched(active, texts)]
 
 
-def texts_read(monkeypatch: pytest.MonkeyPatch, enricher) -> list[str]:
-    """Every text the enricher's reader is given from now on."""
-    seen: list[str] = []
+def texts_read(monkeypatch: pytest.MonkeyPatch, enricher) -> list[list[str]]:
+    """The texts the enricher's reader is given from now on, a list per call."""
+    seen: list[list[str]] = []
     model = enricher.reader.model
     scored = model.probabilities
 
     def recording(texts: list[str], *args):
-        seen.extend(texts)
+        seen.append(list(texts))
         return scored(texts, *args)
 
     monkeypatch.setattr(model, "probabilities", recording)
@@ -89,9 +89,10 @@ def test_the_reader_reads_and_changes_only_posts_about_us(tmp_path: Path, monkey
     [*_, enricher] = active = opened(tmp_path, model_path=str(sure_reader(tmp_path / "returned-reader", "returned")))
     read = texts_read(monkeypatch, enricher)
     assert stages(active, texts) == ["returned", None, "returned"]
-    assert read == [texts[0], texts[2]]  # the sofa is not about us: never read, never given a stage
-    assert stages(active, ["The weather is nice today"]) == [None] and enriched(active, []) == []
-    assert len(read) == 2  # a batch with nothing about us, or nothing at all, costs the reader nothing
+    assert read == [[texts[0], texts[2]]]  # the sofa is not about us: never read, never given a stage
+    assert stages(active, ["The weather is nice today"]) == [None]
+    enriched(active, [])
+    assert len(read) == 1  # a batch with nothing about us, or nothing at all, is not handed to the reader
     assert enricher.version.startswith("2+returned-reader@")  # stored per post: --rerun purchases redoes old rows
     assert not enricher.worker_safe  # torch uses every core itself: the stage runs in one process
 
@@ -110,7 +111,7 @@ def test_the_reader_reads_only_where_the_linear_model_is_unsure(tmp_path: Path,
     read = texts_read(monkeypatch, enricher)
     found = stages(active, texts)
     less_sure = int(np.argmin(confidence))
-    assert read == [texts[less_sure]]
+    assert read == [[texts[less_sure]]]
     assert found == ["returned" if n == less_sure else stage for n, stage in enumerate(linear_stages)]
     assert enricher.version.endswith(f"<{between:g}")  # results read under another bar are another version
 
@@ -133,8 +134,9 @@ def load_script():
     return sys.modules["train_minilm_stage"]
 
 
-LABELED = [("i love this phone", "recommending"), ("this is my phone", None), ("i hate this phone", "returned"),
-           ("it is broken", None), ("the phone is great", "purchased"), ("this phone", "considering")]
+LABELED = [("i love this aura 12", "recommending"), ("this is my aura 12", None), ("i hate this aura 12", "returned"),
+           ("it is broken", None), ("the phone is great", "purchased"), ("this aura 12", "considering")]  # two of
+# them name no product of ours: the held-out figures give those no stage, as the enricher does
 
 
 def write_rows(path: Path, prefix: str, split: str | None = None, times: int = 2) -> None:
@@ -166,6 +168,9 @@ def test_the_script_writes_a_reader_the_enricher_loads_and_scores_new_writers(tm
     assert set(held["held_out"]) == {"linear", "reader", "blend", "blend, reader weight 0.3",
                                      "blend, reader weight 0.7", *(f"blend, read_below {b}" for b in script.READ_BELOW)}
     assert set(held["held_out"]["linear"]) == {"new_writers", "gold_dev"}
+    assert all(0 <= f <= 1 for figures in held["held_out"].values() for f in figures.values())
+    shares = [held["held_out"][f"blend, read_below {below}"]["share_read"] for below in script.READ_BELOW]
+    assert shares == sorted(shares) and shares[-1] > 0  # a higher bar sends more posts about us to the reader
     assert "blend: stage F1 new writers" in capsys.readouterr().out
 
     meta = script.main([*common, "--out", str(tmp_path / "reader")])

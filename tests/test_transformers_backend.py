@@ -15,6 +15,7 @@ from enrich.sentiment.transformer import TransformersBackend
 from tests.factories import make_settings, post_view
 from tests.tiny_models import EXAMPLES, tiny_config, tiny_tokenizer
 
+
 def build_model(folder: Path, labels: dict[int, str]) -> Path:
     tokenizer, config = tiny_tokenizer(), tiny_config(labels)
     torch.manual_seed(0)
