@@ -2,6 +2,7 @@
 
 import atexit
 import functools
+import importlib.util
 import json
 import os
 import shutil
@@ -10,6 +11,7 @@ import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from config.settings import Settings, load_settings, replay_target
@@ -70,6 +72,16 @@ def _migrated_sqlite_template() -> Path:
     ensure_current(engine)
     engine.dispose()  # closes the file, folding its write-ahead log in: the one file is the whole store
     return template
+
+
+def training_script(name: str) -> ModuleType:
+    """scripts/<name>.py as a module, loaded once under its own name (the scripts import one another by it)."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:

@@ -2,6 +2,7 @@
 
 import threading
 import time
+from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
@@ -23,6 +24,17 @@ class Clock:
         return self.now
 
 
+def counting_read(clock: Clock) -> tuple[list[float], Callable[[], int]]:
+    """`(reads, read)`: a read that notes when it ran in `reads` and answers how many reads there have been."""
+    reads: list[float] = []
+
+    def read() -> int:
+        reads.append(clock.now)
+        return len(reads)
+
+    return reads, read
+
+
 def page_reader(reads: list[str]):
     """`read(name)`: a read by the server worker `name` that notes itself in `reads` and says which read it was."""
     def read(name: str):
@@ -34,12 +46,9 @@ def page_reader(reads: list[str]):
 
 
 def test_a_view_is_kept_for_its_seconds_then_read_again() -> None:
-    clock, reads = Clock(), []
+    clock = Clock()
     cache = ListingCache(1.0, clock=clock)
-
-    def read():
-        reads.append(clock.now)
-        return len(reads)
+    reads, read = counting_read(clock)
 
     assert cache.get("a", read) == 1 and cache.get("a", read) == 1
     clock.now += 0.99
@@ -110,12 +119,9 @@ def test_a_view_read_while_a_change_committed_is_not_kept() -> None:
 
 
 def test_whoever_changed_the_queue_sees_it_at_once_others_within_the_seconds() -> None:
-    clock, reads = Clock(), []
+    clock = Clock()
     cache = ListingCache(1.0, clock=clock)
-
-    def read():
-        reads.append(clock.now)
-        return len(reads)
+    reads, read = counting_read(clock)
 
     assert cache.get("a", read, reader="ann") == 1
     clock.now += 0.1

